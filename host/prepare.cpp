@@ -1,0 +1,125 @@
+// host/prepare.cpp: argument checks for distributions and the per-call constants of the fills.
+// Phi and Q use the C library's erfc in double precision: they run once per call on the host (not
+// per element), and the CPU and GPU fills receive the same rounded constants.
+#include "prepare.hpp"
+
+#include <cfloat>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace weightinit {
+namespace detail {
+namespace {
+
+[[noreturn]] void fail(const char* function, const distribution& d, const std::string& why) {
+  throw std::invalid_argument(std::string(function) + ": " + to_string(d) + ": " + why);
+}
+
+void require_finite(const char* function, const distribution& d, double v, const char* name) {
+  if (!std::isfinite(v)) fail(function, d, std::string(name) + " must be finite");
+}
+
+// The largest T <= x and the smallest T >= x: the bounds rounded inward.
+template <class T>
+T round_down(double x) {
+  T t = static_cast<T>(x);
+  if (static_cast<double>(t) > x) t = std::nextafter(t, -std::numeric_limits<T>::infinity());
+  return t;
+}
+template <class T>
+T round_up(double x) {
+  T t = static_cast<T>(x);
+  if (static_cast<double>(t) < x) t = std::nextafter(t, std::numeric_limits<T>::infinity());
+  return t;
+}
+
+template <class T>
+prepared<T> prepare(const distribution& d, const char* function, const char* type_name) {
+  prepared<T> p;
+  p.kind = d.kind;
+  switch (d.kind) {
+    case distribution_kind::constant:
+      require_finite(function, d, d.value, "value");
+      p.value = static_cast<T>(d.value);
+      break;
+    case distribution_kind::uniform: {
+      require_finite(function, d, d.low, "a");
+      require_finite(function, d, d.high, "b");
+      if (!(d.low < d.high)) fail(function, d, "needs a < b");
+      const double mid = 0.5 * d.low + 0.5 * d.high;
+      const double half = 0.5 * d.high - 0.5 * d.low;
+      if (!std::isfinite(static_cast<T>(mid)) || !std::isfinite(static_cast<T>(half)))
+        fail(function, d, std::string("bounds overflow ") + type_name);
+      p.mid = static_cast<T>(mid);
+      p.half = static_cast<T>(half);
+      p.lo = round_up<T>(d.low);
+      p.hi = round_down<T>(d.high);
+      if (!(p.lo <= p.hi)) fail(function, d, std::string("interval is narrower than ") + type_name + " spacing");
+      break;
+    }
+    case distribution_kind::normal:
+      require_finite(function, d, d.mean, "mean");
+      require_finite(function, d, d.stddev, "std");
+      if (d.stddev < 0) fail(function, d, "std must be >= 0");
+      if (!std::isfinite(static_cast<T>(d.mean)) || !std::isfinite(static_cast<T>(d.stddev)))
+        fail(function, d, std::string("parameters overflow ") + type_name);
+      p.mean = static_cast<T>(d.mean);
+      p.stddev = static_cast<T>(d.stddev);
+      break;
+    case distribution_kind::truncated_normal: {
+      require_finite(function, d, d.mean, "mean");
+      require_finite(function, d, d.stddev, "std");
+      if (!(d.stddev > 0)) fail(function, d, "std must be > 0");
+      if (std::isnan(d.low) || std::isnan(d.high)) fail(function, d, "bounds must not be NaN");
+      if (!(d.low < d.high)) fail(function, d, "needs a < b");
+      const double alpha = (d.low - d.mean) / d.stddev;
+      const double beta = (d.high - d.mean) / d.stddev;
+      double width;
+      if (alpha >= 0) {
+        width = normal_ccdf(alpha) - normal_ccdf(beta);
+      } else if (beta <= 0) {
+        width = normal_cdf(beta) - normal_cdf(alpha);
+      } else {
+        width = 1.0 - normal_cdf(alpha) - normal_ccdf(beta);
+      }
+      // Below this mass the tail probabilities leave T's normal range and the quantile loses them.
+      const double min_width = std::is_same<T, float>::value ? 1e-30 : 1e-290;
+      if (!(width >= min_width)) {
+        std::ostringstream s;
+        s << "interval has probability " << width << " under the normal; too far in the tail for "
+          << type_name << " (needs >= " << min_width << ")";
+        fail(function, d, s.str());
+      }
+      p.mean = static_cast<T>(d.mean);
+      p.stddev = static_cast<T>(d.stddev);
+      p.alpha = static_cast<T>(alpha);
+      p.beta = static_cast<T>(beta);
+      p.p_alpha = static_cast<T>(normal_cdf(alpha));
+      p.q_beta = static_cast<T>(normal_ccdf(beta));
+      p.width = static_cast<T>(width);
+      p.lo = round_up<T>(d.low);
+      p.hi = round_down<T>(d.high);
+      if (!(p.lo <= p.hi)) fail(function, d, std::string("interval is narrower than ") + type_name + " spacing");
+      break;
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+double normal_cdf(double x) { return 0.5 * std::erfc(-x * 0.70710678118654752440); }
+double normal_ccdf(double x) { return 0.5 * std::erfc(x * 0.70710678118654752440); }
+
+prepared<float> prepare_f32(const distribution& d, dtype type, const char* function) {
+  return prepare<float>(d, function, to_string(type));
+}
+prepared<double> prepare_f64(const distribution& d, const char* function) {
+  return prepare<double>(d, function, "f64");
+}
+
+}  // namespace detail
+}  // namespace weightinit

@@ -1,0 +1,8 @@
+// weightinit/weightinit.hpp: the whole public API in one include.
+#pragma once
+
+#include "weightinit/config.hpp"
+#include "weightinit/error.hpp"
+#include "weightinit/fill.hpp"
+#include "weightinit/philox.hpp"
+#include "weightinit/types.hpp"
