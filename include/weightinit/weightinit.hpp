@@ -6,3 +6,4 @@
 #include "weightinit/fill.hpp"
 #include "weightinit/philox.hpp"
 #include "weightinit/types.hpp"
+#include "weightinit/spec.hpp"
