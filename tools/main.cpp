@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 #include <stdexcept>
+#include <string>
 
 #include "commands.hpp"
 #include "weightinit/error.hpp"
@@ -14,6 +15,20 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   weightinit_cli::add_bits_command(app);
   weightinit_cli::add_sample_command(app);
+  // A first word that is no subcommand gets a message naming it and the commands there are.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      found = found || sub->get_name() == argv[1];
+    }
+    if (!found) {
+      std::cerr << "weightinit: unknown command '" << argv[1] << "' (expected one of: " << known
+                << ")\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
