@@ -11,6 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <cuda_runtime_api.h>
+
+#include <memory>
+
+#include "../host/cuda_check.hpp"
 #include "../kernels/transforms.hpp"
 #include "commands.hpp"
 #include "npy.hpp"
@@ -62,16 +67,51 @@ double value_at(const std::vector<unsigned char>& buf, weightinit::dtype t, std:
   return 0;
 }
 
+// The SPEC as parsed and, for an elementwise scheme on a non-empty shape, what it resolved to.
+std::string describe_init(const weightinit::initializer& init, const weightinit::shape& dims,
+                          const weightinit::fan_layout& lay) {
+  std::string s = weightinit::to_string(init);
+  if (weightinit::is_elementwise(init.kind) && weightinit::element_count(dims) > 0)
+    s += " -> " + weightinit::to_string(weightinit::resolve(init, dims, lay));
+  return s;
+}
+
+// --device gpu: the same fill on the GPU, into cudaMalloc'ed memory on the default stream, copied
+// back into `buf`, so the .npy is byte for byte the one --device cpu writes. No usable GPU is a
+// runtime failure (exit status 1) that says so.
+void fill_on_gpu(const weightinit::tensor_view& view, const weightinit::initializer& init,
+                 weightinit::key k, const weightinit::fan_layout& lay,
+                 std::vector<unsigned char>& buf) {
+  int devices = 0;
+  const cudaError_t found = cudaGetDeviceCount(&devices);
+  if (found != cudaSuccess || devices == 0)
+    throw std::runtime_error(std::string("sample: --device gpu needs a CUDA device, and "
+                                         "cudaGetDeviceCount found none (") +
+                             cudaGetErrorName(found) + ": " + cudaGetErrorString(found) + ")");
+  void* dev = nullptr;
+  if (!buf.empty()) WEIGHTINIT_CUDA_TRY(cudaMalloc(&dev, buf.size()));
+  const std::unique_ptr<void, cudaError_t (*)(void*)> owner(dev, &cudaFree);
+  weightinit::tensor_view device_view = view;
+  device_view.data = dev;
+  weightinit::fill(device_view, init, k, lay, nullptr);
+  if (!buf.empty())
+    WEIGHTINIT_CUDA_TRY(cudaMemcpy(buf.data(), dev, buf.size(), cudaMemcpyDeviceToHost));
+}
+
 void run_sample(const sample_args& a) {
   const weightinit::dtype type = weightinit::parse_dtype(a.dtype);
   const weightinit::shape dims = parse_shape(a.shape);
   const std::int64_t n = weightinit::element_count(dims);
-  const weightinit::distribution dist = weightinit::parse_distribution(a.init);
+  // Every scheme by SPEC (parse_initializer), resolved against --shape under --layout.
+  const weightinit::initializer init = weightinit::parse_initializer(a.init);
+  const weightinit::fan_layout lay = weightinit::parse_layout(a.layout);
   std::vector<unsigned char> buf(static_cast<std::size_t>(n) * weightinit::size_of(type));
   const weightinit::tensor_view view{buf.data(), type, dims};
   const weightinit::key k{a.seed, a.stream};
   if (a.device == "cpu") {
-    weightinit::fill_host(view, dist, k, weightinit::host_policy{a.threads});
+    weightinit::fill_host(view, init, k, lay, weightinit::host_policy{a.threads});
+  } else if (a.device == "gpu") {
+    fill_on_gpu(view, init, k, lay, buf);
   } else {
     throw std::invalid_argument("sample: --device must be cpu or gpu, got '" + a.device + "'");
   }
@@ -90,7 +130,7 @@ void run_sample(const sample_args& a) {
   }
   if (!a.out.empty()) write_npy(a.out, type, dims, buf.data(), buf.size());
   std::printf("init   %s\nshape  %s (%lld elements)\ndtype  %s\ndevice %s\nkey    seed=%llu stream=%llu\n",
-              weightinit::to_string(dist).c_str(), weightinit::to_string(dims).c_str(),
+              describe_init(init, dims, lay).c_str(), weightinit::to_string(dims).c_str(),
               static_cast<long long>(n), weightinit::to_string(type), a.device.c_str(),
               static_cast<unsigned long long>(a.seed), static_cast<unsigned long long>(a.stream));
   std::printf("mean   %.6g\nstd    %.6g\nmin    %.6g\nmax    %.6g\n", mean,

@@ -8,5 +8,8 @@ namespace weightinit_cli {
 
 void add_bits_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
+void add_fans_command(CLI::App& app);
+void add_gain_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
 
 }  // namespace weightinit_cli

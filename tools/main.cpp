@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   weightinit_cli::add_bits_command(app);
   weightinit_cli::add_sample_command(app);
+  weightinit_cli::add_fans_command(app);
+  weightinit_cli::add_gain_command(app);
+  weightinit_cli::add_demo_command(app);
   // A first word that is no subcommand gets a message naming it and the commands there are.
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;

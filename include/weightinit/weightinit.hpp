@@ -5,5 +5,6 @@
 #include "weightinit/error.hpp"
 #include "weightinit/fill.hpp"
 #include "weightinit/philox.hpp"
+#include "weightinit/schemes.hpp"
 #include "weightinit/types.hpp"
 #include "weightinit/spec.hpp"

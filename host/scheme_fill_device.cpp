@@ -1,0 +1,149 @@
+// host/scheme_fill_device.cpp: fill for an initializer on the GPU: plans on the host (every check
+// first), then launches the distribution fill for elementwise ranges and the structured kernels
+// (kernels/structured.cu, kernels/orthogonal.cu) for eye, dirac, sparse and orthogonal.
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "../kernels/structured.hpp"
+#include "cuda_check.hpp"
+#include "fill_device.hpp"
+#include "schemes_internal.hpp"
+#include "weightinit/error.hpp"
+
+namespace weightinit {
+namespace detail {
+namespace {
+
+// The address kernels write through, as the distribution fill accepts it: device or managed memory
+// as is, mapped pinned host memory through its device alias; anything else is rejected. (The same
+// rule as host/fill_device.cpp; eye and dirac do not go through that fill.)
+void* writable_address(const tensor_view& t, std::int64_t n, const char* function) {
+  std::ostringstream what;
+  what << function << ": data pointer " << t.data << " (" << n << ' ' << to_string(t.type)
+       << " elements)";
+  if (reinterpret_cast<std::uintptr_t>(t.data) % size_of(t.type) != 0)
+    throw std::invalid_argument(what.str() + " is not aligned to its element size");
+  cudaPointerAttributes attr{};
+  WEIGHTINIT_CUDA_TRY(cudaPointerGetAttributes(&attr, t.data));
+  switch (attr.type) {
+    case cudaMemoryTypeDevice:
+    case cudaMemoryTypeManaged: return t.data;
+    case cudaMemoryTypeHost:
+      if (attr.devicePointer) return attr.devicePointer;
+      throw std::invalid_argument(what.str() + " is pinned host memory not mapped into the device's "
+                                  "address space; use fill_host for host memory");
+    default:
+      throw std::invalid_argument(what.str() + " is host memory; the device fill needs memory the "
+                                  "GPU can write (cudaMalloc, cudaMallocManaged); use fill_host");
+  }
+}
+
+tensor_view sub_view(const tensor_view& t, std::int64_t lo, std::int64_t hi) {
+  tensor_view s = t;
+  s.data = static_cast<char*>(t.data) + (lo - t.first) * static_cast<std::int64_t>(size_of(t.type));
+  s.first = lo;
+  s.count = hi - lo;
+  return s;
+}
+
+void fill_ranges(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream) {
+  const std::int64_t w0 = plan.window_first, w1 = plan.window_first + plan.window_count;
+  for (const element_range& r : plan.ranges) {
+    const std::int64_t lo = std::max(w0, r.first), hi = std::min(w1, r.first + r.count);
+    if (lo < hi) fill_device(sub_view(t, lo, hi), r.dist, k, launch::launch_config{}, stream, "fill");
+  }
+}
+
+void check_launch(int status, const char* call) {
+  if (status != 0) throw_cuda_error(static_cast<cudaError_t>(status), call, __FILE__, __LINE__);
+}
+
+void fill_orthogonal(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream) {
+  void* out = writable_address(t, plan.window_count, "fill");
+  const std::int64_t w0 = plan.window_first, w1 = plan.window_first + plan.window_count;
+  const dtype math = t.type == dtype::f64 ? dtype::f64 : dtype::f32;
+  for (const orthogonal_block& b : plan.blocks) {
+    const std::int64_t n = b.rows * b.cols;
+    if (std::max(w0, b.offset) >= std::min(w1, b.offset + n)) continue;
+    void* gaussian = nullptr;
+    WEIGHTINIT_CUDA_TRY(cudaMallocAsync(&gaussian, static_cast<std::size_t>(n) * size_of(math), stream));
+    try {
+      // The block's Gaussian input: the tensor's normal fill at its global indices, in the math type.
+      fill_device(tensor_view{gaussian, math, t.dims, b.offset, n}, distribution::normal(0.0, 1.0), k,
+                  launch::launch_config{}, stream, "fill");
+      const orthogonal_status s = launch_orthogonal(gaussian, out, t.type, b.offset, b.rows, b.cols,
+                                                    w0, plan.window_count, plan.gain, stream);
+      if (s.code != 0) {
+        if (!s.cusolver) throw_cuda_error(static_cast<cudaError_t>(s.code), s.call, __FILE__, __LINE__);
+        std::ostringstream msg;
+        msg << "fill (orthogonal): " << s.call << " failed: cusolverStatus_t " << s.code;
+        throw cuda_error(s.code, msg.str());
+      }
+    } catch (...) {
+      cudaFreeAsync(gaussian, stream);
+      throw;
+    }
+    WEIGHTINIT_CUDA_TRY(cudaFreeAsync(gaussian, stream));
+  }
+}
+
+void execute_device(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream) {
+  if (plan.window_count == 0) return;
+  const std::int64_t w0 = plan.window_first, n = plan.window_count;
+  switch (plan.kind) {
+    case scheme::orthogonal: fill_orthogonal(t, plan, k, stream); return;
+    case scheme::eye:
+      check_launch(launch_eye(writable_address(t, n, "fill"), t.type, w0, n, plan.cols, plan.gain, stream),
+                   "launch_eye");
+      return;
+    case scheme::dirac:
+      check_launch(launch_dirac(writable_address(t, n, "fill"), t.type, w0, n,
+                                dirac_geometry_of(plan.dims, plan.groups), stream),
+                   "launch_dirac");
+      return;
+    case scheme::sparse:
+      fill_ranges(t, plan, k, stream);  // the normal values (checks the pointer)
+      if (plan.zeros > 0)
+        check_launch(launch_sparse_mask(writable_address(t, n, "fill"), t.type, w0, n, plan.rows,
+                                        plan.cols, plan.zeros, k, stream),
+                     "launch_sparse_mask");
+      return;
+    default: fill_ranges(t, plan, k, stream); return;
+  }
+}
+
+}  // namespace
+}  // namespace detail
+
+void fill(const tensor_view& tensor, const initializer& init, key k, cudaStream_t stream) {
+  fill(tensor, init, k, fan_layout{}, stream);
+}
+
+void fill(const tensor_view& tensor, const initializer& init, key k, const fan_layout& lay,
+          cudaStream_t stream) {
+  const detail::fill_plan plan = detail::plan_fill(tensor, init, lay, nullptr, "fill");
+  detail::execute_device(tensor, plan, k, stream);
+}
+
+void fill(const tensor_view& tensor, const initializer& init, key k, const fans& f,
+          cudaStream_t stream) {
+  const detail::fill_plan plan = detail::plan_fill(tensor, init, fan_layout{}, &f, "fill");
+  detail::execute_device(tensor, plan, k, stream);
+}
+
+void fill(const tensor_view& weight, const tensor_view& bias, const layer_preset& preset,
+          key weight_key, key bias_key, cudaStream_t stream) {
+  const fans f = detail::weight_fans_for_bias(weight, preset, "fill");
+  const initializer bias_init = detail::bias_initializer(preset, f);
+  const detail::fill_plan wp = detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill");
+  const detail::fill_plan bp = detail::plan_fill(bias, bias_init, preset.layout, &f, "fill");
+  detail::execute_device(weight, wp, weight_key, stream);
+  detail::execute_device(bias, bp, bias_key, stream);
+}
+
+}  // namespace weightinit

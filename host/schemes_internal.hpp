@@ -1,0 +1,86 @@
+// host/schemes_internal.hpp: what the scheme files of host/ share: fans with the caller's name in
+// errors, and the fill plan (every check done, nothing written) that the CPU and GPU fills of an
+// initializer both execute.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../kernels/structured.hpp"
+#include "weightinit/schemes.hpp"
+
+namespace weightinit {
+namespace detail {
+
+[[noreturn]] void throw_invalid(const std::string& function, const std::string& what);
+
+/// compute_part_fans, with `function` naming the caller in errors.
+std::vector<fans> part_fans(const shape& dims, const fan_layout& lay, const char* function);
+
+/// Whether the output dimension of `dims` under `lay` is axis 0 (each output index is then one
+/// contiguous run of elements). Assumes part_fans accepted (dims, lay).
+bool output_axis_outermost(const shape& dims, const fan_layout& lay);
+
+/// A range [first, first + count) of global element indices filled with one distribution.
+struct element_range {
+  std::int64_t first = 0;
+  std::int64_t count = 0;
+  distribution dist;
+};
+
+/// One orthogonal matrix: rows × cols, its Gaussian input and its output at the global elements
+/// [offset, offset + rows·cols) (row-major, element (r, c) at offset + r·cols + c).
+struct orthogonal_block {
+  std::int64_t offset = 0, rows = 0, cols = 0;
+};
+
+/// Everything a fill needs, validated: no call that consumes a plan can fail on arguments.
+struct fill_plan {
+  scheme kind = scheme::zeros;
+  std::int64_t window_first = 0, window_count = 0;  // the view's window; count 0: nothing to do
+  // Elementwise schemes: ranges that cover the whole tensor (one, or one per packed part).
+  std::vector<element_range> ranges;
+  // orthogonal
+  std::vector<orthogonal_block> blocks;
+  double gain = 1;
+  // eye: rows × cols with `gain` on the diagonal. sparse: rows × cols, `zeros` zeros per column,
+  // values from `ranges` (one normal range).
+  std::int64_t rows = 0, cols = 0, zeros = 0;
+  // dirac: dims (rank 3..5), groups
+  shape dims;
+  std::int64_t groups = 1;
+};
+
+/// Validates and plans a fill of `tensor` with `init`. Exactly one of `lay` and `given` is used:
+/// `given` (explicit fans) when non-null. Throws std::invalid_argument before anything is written.
+fill_plan plan_fill(const tensor_view& tensor, const initializer& init, const fan_layout& lay,
+                    const fans* given, const char* function);
+
+/// Overwrites column-major m × n `a` (m >= n) with the Q of its QR, column j multiplied by
+/// sign(R_jj) (+1 for R_jj = 0): Householder in double (host/orthogonal_host.cpp).
+void orthonormalize_columns(std::vector<double>& a, std::int64_t m, std::int64_t n, unsigned threads);
+
+/// gain·Q of one orthogonal block on the CPU from its row-major rows × cols Gaussian input, as a
+/// row-major rows × cols matrix (QR of Aᵀ when rows < cols).
+std::vector<double> orthogonal_block_host(const std::vector<double>& gaussian, std::int64_t rows,
+                                          std::int64_t cols, double gain, unsigned threads);
+
+/// The dirac geometry of a validated (out, in, *k) shape and groups.
+structured::dirac_geometry dirac_geometry_of(const shape& dims, std::int64_t groups);
+
+/// The fans a layer's bias is resolved with: those of its weight (the first part's fan_in for a
+/// packed weight; fan_in does not depend on the parts).
+fans weight_fans_for_bias(const tensor_view& weight, const layer_preset& preset, const char* function);
+
+/// The bias scheme actually used: zeros for a bias_uniform bias whose weight has fan_in 0 (PyTorch).
+initializer bias_initializer(const layer_preset& preset, const fans& weight_fans);
+
+/// Whether two distributions have the same kind and parameters.
+bool same_distribution(const distribution& x, const distribution& y);
+
+/// Standard deviation of the standard normal truncated to [a, b] (host, double precision).
+double truncated_standard_normal_std(double a, double b);
+
+}  // namespace detail
+}  // namespace weightinit

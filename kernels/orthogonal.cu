@@ -1,0 +1,188 @@
+// kernels/orthogonal.cu: the GPU orthogonal of one block: cuSOLVER's QR (geqrf + orgqr, f32 math for
+// f32/f16/bf16 tensors, f64 for f64) of the Gaussian input the host drew with our normal fill, then
+// one kernel that multiplies Q's columns by sign(R_jj), scales by gain and rounds once to the tensor's
+// type. Column-major for cuSOLVER: the row-major rows × cols input read column-major is Aᵀ, which is
+// exactly the tall matrix to factor when rows < cols; when rows >= cols it is transposed first.
+#include <cuda_runtime.h>
+#include <cusolverDn.h>
+
+#include <climits>
+#include <cstdint>
+
+#include "element.hpp"
+#include "structured.hpp"
+
+namespace weightinit {
+namespace detail {
+namespace {
+
+constexpr unsigned k_threads = 256;
+
+unsigned blocks_for(std::int64_t work) {
+  const std::int64_t b = (work + k_threads - 1) / k_threads;
+  return static_cast<unsigned>(b < 1 ? 1 : b > 8192 ? 8192 : b);
+}
+
+// w[c·rows + r] = g[r·cols + c]: row-major rows × cols into column-major storage.
+template <class T>
+__global__ void transpose_kernel(const T* g, T* w, std::int64_t rows, std::int64_t cols) {
+  const std::int64_t n = rows * cols, stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    const std::int64_t r = i / cols, c = i % cols;
+    w[c * rows + r] = g[i];
+  }
+}
+
+// out[g - first] = gain · sign(R_jj) · Q, for the global elements g in [lo, hi) of the block at
+// `offset`. Q is column-major m × n with m = max(rows, cols); element (r, c) of the result is
+// Q(c, r) when rows < cols (the transposed problem) and Q(r, c) otherwise.
+template <class Storage, class T>
+__global__ void finish_kernel(const T* q, const T* diag, Storage* out, std::int64_t offset,
+                              std::int64_t rows, std::int64_t cols, std::int64_t first,
+                              std::int64_t lo, std::int64_t hi, T gain) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t g = lo + static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; g < hi;
+       g += stride) {
+    const std::int64_t local = g - offset, r = local / cols, c = local % cols;
+    T v;
+    if (rows < cols) {
+      v = q[r * cols + c] * (diag[r] < T(0) ? T(-1) : T(1));
+    } else {
+      v = q[c * rows + r] * (diag[c] < T(0) ? T(-1) : T(1));
+    }
+    store_value(out + (g - first), gain * v);
+  }
+}
+
+// cuSOLVER's legacy API, by type.
+cusolverStatus_t geqrf_size(cusolverDnHandle_t h, int m, int n, float* a, int* lwork) {
+  return cusolverDnSgeqrf_bufferSize(h, m, n, a, m, lwork);
+}
+cusolverStatus_t geqrf_size(cusolverDnHandle_t h, int m, int n, double* a, int* lwork) {
+  return cusolverDnDgeqrf_bufferSize(h, m, n, a, m, lwork);
+}
+cusolverStatus_t orgqr_size(cusolverDnHandle_t h, int m, int n, const float* a, const float* tau,
+                            int* lwork) {
+  return cusolverDnSorgqr_bufferSize(h, m, n, n, a, m, tau, lwork);
+}
+cusolverStatus_t orgqr_size(cusolverDnHandle_t h, int m, int n, const double* a, const double* tau,
+                            int* lwork) {
+  return cusolverDnDorgqr_bufferSize(h, m, n, n, a, m, tau, lwork);
+}
+cusolverStatus_t geqrf(cusolverDnHandle_t h, int m, int n, float* a, float* tau, float* work,
+                       int lwork, int* info) {
+  return cusolverDnSgeqrf(h, m, n, a, m, tau, work, lwork, info);
+}
+cusolverStatus_t geqrf(cusolverDnHandle_t h, int m, int n, double* a, double* tau, double* work,
+                       int lwork, int* info) {
+  return cusolverDnDgeqrf(h, m, n, a, m, tau, work, lwork, info);
+}
+cusolverStatus_t orgqr(cusolverDnHandle_t h, int m, int n, float* a, const float* tau, float* work,
+                       int lwork, int* info) {
+  return cusolverDnSorgqr(h, m, n, n, a, m, tau, work, lwork, info);
+}
+cusolverStatus_t orgqr(cusolverDnHandle_t h, int m, int n, double* a, const double* tau, double* work,
+                       int lwork, int* info) {
+  return cusolverDnDorgqr(h, m, n, n, a, m, tau, work, lwork, info);
+}
+
+// Stream-ordered buffers and the handle, released in every exit path.
+struct resources {
+  cudaStream_t stream;
+  cusolverDnHandle_t handle = nullptr;
+  void* ptrs[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
+  int used = 0;
+  explicit resources(cudaStream_t s) : stream(s) {}
+  cudaError_t alloc(void** p, std::size_t bytes) {
+    const cudaError_t e = cudaMallocAsync(p, bytes, stream);
+    if (e == cudaSuccess) ptrs[used++] = *p;
+    return e;
+  }
+  ~resources() {
+    for (int i = 0; i < used; ++i) cudaFreeAsync(ptrs[i], stream);
+    if (handle) cusolverDnDestroy(handle);
+  }
+};
+
+#define WEIGHTINIT_ORTHO_CUDA(call)                                  \
+  do {                                                               \
+    const cudaError_t e_ = (call);                                   \
+    if (e_ != cudaSuccess) return orthogonal_status{static_cast<int>(e_), #call, false}; \
+  } while (0)
+#define WEIGHTINIT_ORTHO_SOLVER(call)                                \
+  do {                                                               \
+    const cusolverStatus_t s_ = (call);                              \
+    if (s_ != CUSOLVER_STATUS_SUCCESS) return orthogonal_status{static_cast<int>(s_), #call, true}; \
+  } while (0)
+
+template <class T, class Storage>
+orthogonal_status run(T* gaussian, Storage* out, std::int64_t offset, std::int64_t rows,
+                      std::int64_t cols, std::int64_t first, std::int64_t count, double gain,
+                      cudaStream_t stream) {
+  const std::int64_t m = rows < cols ? cols : rows, n = rows < cols ? rows : cols;
+  if (m > INT_MAX) return orthogonal_status{static_cast<int>(cudaErrorInvalidValue), "orthogonal: matrix larger than cuSOLVER's int dimensions", false};
+  resources res(stream);
+  T* w = gaussian;
+  if (rows >= cols) {
+    void* p = nullptr;
+    WEIGHTINIT_ORTHO_CUDA(res.alloc(&p, static_cast<std::size_t>(m * n) * sizeof(T)));
+    w = static_cast<T*>(p);
+    transpose_kernel<<<blocks_for(m * n), k_threads, 0, stream>>>(gaussian, w, rows, cols);
+    WEIGHTINIT_ORTHO_CUDA(cudaGetLastError());
+  }
+  void *tau = nullptr, *diag = nullptr, *info = nullptr, *work = nullptr;
+  WEIGHTINIT_ORTHO_CUDA(res.alloc(&tau, static_cast<std::size_t>(n) * sizeof(T)));
+  WEIGHTINIT_ORTHO_CUDA(res.alloc(&diag, static_cast<std::size_t>(n) * sizeof(T)));
+  WEIGHTINIT_ORTHO_CUDA(res.alloc(&info, sizeof(int)));
+  WEIGHTINIT_ORTHO_SOLVER(cusolverDnCreate(&res.handle));
+  WEIGHTINIT_ORTHO_SOLVER(cusolverDnSetStream(res.handle, stream));
+  int lw_qr = 0, lw_q = 0;
+  const int mi = static_cast<int>(m), ni = static_cast<int>(n);
+  WEIGHTINIT_ORTHO_SOLVER(geqrf_size(res.handle, mi, ni, w, &lw_qr));
+  WEIGHTINIT_ORTHO_SOLVER(orgqr_size(res.handle, mi, ni, w, static_cast<T*>(tau), &lw_q));
+  const int lwork = lw_qr > lw_q ? lw_qr : lw_q;
+  WEIGHTINIT_ORTHO_CUDA(res.alloc(&work, static_cast<std::size_t>(lwork > 0 ? lwork : 1) * sizeof(T)));
+  WEIGHTINIT_ORTHO_SOLVER(geqrf(res.handle, mi, ni, w, static_cast<T*>(tau), static_cast<T*>(work),
+                                lwork, static_cast<int*>(info)));
+  // R's diagonal (the upper triangle of the factored matrix) before orgqr overwrites it with Q.
+  WEIGHTINIT_ORTHO_CUDA(cudaMemcpy2DAsync(diag, sizeof(T), w, static_cast<std::size_t>(m + 1) * sizeof(T),
+                                          sizeof(T), static_cast<std::size_t>(n),
+                                          cudaMemcpyDeviceToDevice, stream));
+  WEIGHTINIT_ORTHO_SOLVER(orgqr(res.handle, mi, ni, w, static_cast<T*>(tau), static_cast<T*>(work),
+                                lwork, static_cast<int*>(info)));
+  const std::int64_t lo = first > offset ? first : offset;
+  const std::int64_t end = offset + rows * cols, last = first + count;
+  const std::int64_t hi = end < last ? end : last;
+  if (lo < hi) {
+    finish_kernel<<<blocks_for(hi - lo), k_threads, 0, stream>>>(
+        w, static_cast<const T*>(diag), out, offset, rows, cols, first, lo, hi, static_cast<T>(gain));
+    WEIGHTINIT_ORTHO_CUDA(cudaGetLastError());
+  }
+  return orthogonal_status{};
+}
+
+}  // namespace
+
+orthogonal_status launch_orthogonal(void* gaussian, void* data, dtype type, std::int64_t offset,
+                                    std::int64_t rows, std::int64_t cols, std::int64_t first,
+                                    std::int64_t count, double gain, cudaStream_t stream) {
+  switch (type) {
+    case dtype::f32:
+      return run(static_cast<float*>(gaussian), static_cast<float*>(data), offset, rows, cols, first,
+                 count, gain, stream);
+    case dtype::f64:
+      return run(static_cast<double*>(gaussian), static_cast<double*>(data), offset, rows, cols,
+                 first, count, gain, stream);
+    case dtype::f16:
+      return run(static_cast<float*>(gaussian), static_cast<f16_bits*>(data), offset, rows, cols,
+                 first, count, gain, stream);
+    case dtype::bf16:
+      return run(static_cast<float*>(gaussian), static_cast<bf16_bits*>(data), offset, rows, cols,
+                 first, count, gain, stream);
+  }
+  return orthogonal_status{static_cast<int>(cudaErrorInvalidValue), "launch_orthogonal", false};
+}
+
+}  // namespace detail
+}  // namespace weightinit
