@@ -1,0 +1,237 @@
+// examples/demo/network_cpu.cpp: the study's CPU engine: weights, input and loss readout filled by
+// weightinit::fill_host, matrix products by the system BLAS (cblas_sgemm, OpenBLAS on Debian),
+// activations and per-layer statistics in plain C++. float32 throughout, like a real network.
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "network.hpp"
+#include "weightinit/fill.hpp"
+#include "weightinit/schemes.hpp"
+
+namespace weightinit_demo {
+namespace detail {
+namespace {
+
+using std::int64_t;
+
+// φ and φ' over `rows` rows of `width` values, in place (a becomes h), with each row's statistics.
+template <activation A>
+void forward_rows(float* h, float* d, int64_t rows, int64_t width, float slope, row_partial* out) {
+  for (int64_t b = 0; b < rows; ++b) {
+    float* hr = h + b * width;
+    float* dr = d ? d + b * width : nullptr;
+    double sum_a2 = 0, sum_h = 0;
+    float lo = 0, hi = 0;
+    for (int64_t j = 0; j < width; ++j) {
+      const float a = hr[j];
+      float v, dv;
+      evaluate<A, float>(a, slope, v, dv);
+      hr[j] = v;
+      if (dr) dr[j] = dv;
+      sum_a2 += static_cast<double>(a) * a;
+      sum_h += v;
+      if (j == 0 || v < lo) lo = v;
+      if (j == 0 || v > hi) hi = v;
+    }
+    const double mean = sum_h / static_cast<double>(width);
+    double m2 = 0;
+    for (int64_t j = 0; j < width; ++j) {
+      const double e = hr[j] - mean;
+      m2 += e * e;
+    }
+    out[b] = row_partial{sum_a2, sum_h, m2, lo, hi};
+  }
+}
+
+void forward_dispatch(activation act, float* h, float* d, int64_t rows, int64_t width, float slope,
+                      row_partial* out) {
+  switch (act) {
+    case activation::tanh: return forward_rows<activation::tanh>(h, d, rows, width, slope, out);
+    case activation::sigmoid: return forward_rows<activation::sigmoid>(h, d, rows, width, slope, out);
+    case activation::relu: return forward_rows<activation::relu>(h, d, rows, width, slope, out);
+    case activation::leaky_relu:
+      return forward_rows<activation::leaky_relu>(h, d, rows, width, slope, out);
+    case activation::selu: return forward_rows<activation::selu>(h, d, rows, width, slope, out);
+    case activation::swish: return forward_rows<activation::swish>(h, d, rows, width, slope, out);
+  }
+}
+
+double sum_squares(const float* x, int64_t count) {
+  double s = 0;
+  for (int64_t i = 0; i < count; ++i) s += static_cast<double>(x[i]) * x[i];
+  return s;
+}
+
+// Splits rows [0, batch) over up to `threads` workers (the activations are as costly as a product).
+template <class F>
+void parallel_rows(int64_t batch, unsigned threads, F&& f) {
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, batch / 16));
+  if (parts == 1) return f(int64_t{0}, batch);
+  std::vector<std::thread> pool;
+  for (int64_t p = 1; p < parts; ++p)
+    pool.emplace_back([&, p] { f(batch * p / parts, batch * (p + 1) / parts); });
+  f(int64_t{0}, batch / parts);
+  for (auto& t : pool) t.join();
+}
+
+class cpu_network final : public network {
+ public:
+  cpu_network(const study_config& c, bool stream_weights)
+      : c_(c),
+        n_(c.width),
+        b_(c.batch),
+        layers_(c.depth),
+        stream_(stream_weights && !c.backward),
+        threads_(c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency())) {
+#if defined(WEIGHTINIT_DEMO_OPENBLAS)
+    if (c.threads) openblas_set_num_threads(static_cast<int>(c.threads));
+#endif
+    const int64_t bn = b_ * n_;
+    weights_.resize(static_cast<std::size_t>((stream_ ? 1 : layers_) * n_ * n_));
+    h_.resize(static_cast<std::size_t>((c.backward ? layers_ + 1 : 2) * bn));
+    if (c.backward) {
+      d_.resize(static_cast<std::size_t>(layers_ * bn));
+      g_.resize(static_cast<std::size_t>(bn));
+      delta_.resize(static_cast<std::size_t>(bn));
+      grad_w_.resize(static_cast<std::size_t>(n_ * n_));
+      readout_.resize(static_cast<std::size_t>(bn));
+      fill(readout_.data(), {b_, n_}, weightinit::distribution::normal(0, 1), readout_stream);
+    }
+    input_.resize(static_cast<std::size_t>(bn));
+    fill(input_.data(), {b_, n_}, weightinit::distribution::normal(0, 1), input_stream);
+    rows_.resize(static_cast<std::size_t>(b_));
+  }
+
+  std::string name() const override {
+    std::string blas = "BLAS";
+#if defined(WEIGHTINIT_DEMO_OPENBLAS)
+    blas = "OpenBLAS, " + std::to_string(openblas_get_num_threads()) + " threads";
+#endif
+    return "cpu (" + blas + ")";
+  }
+
+  void load(const weightinit::initializer& init) override {
+    init_ = init;
+    loaded_ = true;
+    if (stream_) return;  // filled layer by layer during the pass
+    for (int l = 1; l <= layers_; ++l) fill_layer(l, layer(l));
+  }
+
+  std::vector<layer_stats> run(activation act, const layer_observer& observer) override {
+    if (!loaded_) throw std::logic_error("cpu_network::run before load");
+    const int64_t bn = b_ * n_;
+    const int n = static_cast<int>(n_), b = static_cast<int>(b_);
+    const float slope = static_cast<float>(c_.slope);
+    std::vector<layer_stats> stats(static_cast<std::size_t>(layers_));
+    std::copy(input_.begin(), input_.end(), h_.begin());
+    for (int l = 1; l <= layers_; ++l) {
+      const float* prev = hidden(l - 1);
+      float* cur = hidden(l);
+      if (stream_) fill_layer(l, weights_.data());
+      // a = h_{l-1} · W_lᵀ: (batch x width) = (batch x width)(width_out x width_in)ᵀ
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, n, n, 1.0f, prev, n, layer(l), n,
+                  0.0f, cur, n);
+      float* d = c_.backward ? d_.data() + (l - 1) * bn : nullptr;
+      parallel_rows(b_, threads_, [&](int64_t lo, int64_t hi) {
+        forward_dispatch(act, cur + lo * n_, d ? d + lo * n_ : nullptr, hi - lo, n_, slope,
+                         rows_.data() + lo);
+      });
+      stats[l - 1] = combine_rows(rows_.data(), b_, n_);
+      if (observer) observer(l, cur, b_, n_);
+    }
+    if (!c_.backward) {
+      for (auto& s : stats) s.delta_norm = s.grad_norm = std::nan("");
+      return stats;
+    }
+    // loss = Σ r ⊙ h_L / batch, so ∂loss/∂h_L = r / batch; then for l = L..1:
+    // δ_l = ∂loss/∂h_l ⊙ φ'(a_l), ∂loss/∂W_l = δ_lᵀ h_{l-1}, ∂loss/∂h_{l-1} = δ_l W_l.
+    const float inv_batch = 1.0f / static_cast<float>(b_);
+    for (int l = layers_; l >= 1; --l) {
+      const float* d = d_.data() + (l - 1) * bn;
+      if (l == layers_) {
+        for (int64_t i = 0; i < bn; ++i) delta_[i] = readout_[i] * inv_batch * d[i];
+      } else {
+        for (int64_t i = 0; i < bn; ++i) delta_[i] = g_[i] * d[i];
+      }
+      stats[l - 1].delta_norm = std::sqrt(sum_squares(delta_.data(), bn));
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, b, 1.0f, delta_.data(), n,
+                  hidden(l - 1), n, 0.0f, grad_w_.data(), n);
+      stats[l - 1].grad_norm = std::sqrt(sum_squares(grad_w_.data(), n_ * n_));
+      if (l > 1)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, n, n, 1.0f, delta_.data(), n,
+                    layer(l), n, 0.0f, g_.data(), n);
+    }
+    return stats;
+  }
+
+ private:
+  float* layer(int l) { return stream_ ? weights_.data() : weights_.data() + (l - 1) * n_ * n_; }
+  // Without the backward pass two activation buffers alternate.
+  float* hidden(int l) {
+    const int slot = c_.backward ? l : (l % 2);
+    return h_.data() + slot * b_ * n_;
+  }
+
+  void fill(float* dst, weightinit::shape dims, const weightinit::distribution& dist,
+            std::uint64_t stream) {
+    weightinit::fill_host({dst, weightinit::dtype::f32, std::move(dims)}, dist,
+                          weightinit::key{c_.seed, stream}, weightinit::host_policy{c_.threads});
+  }
+  void fill_layer(int l, float* dst) {
+    weightinit::fill_host({dst, weightinit::dtype::f32, {n_, n_}}, init_,
+                          weightinit::key{c_.seed, static_cast<std::uint64_t>(l)},
+                          weightinit::layout::out_in, weightinit::host_policy{c_.threads});
+  }
+
+  study_config c_;
+  int64_t n_, b_;
+  int layers_;
+  bool stream_;
+  unsigned threads_;
+  weightinit::initializer init_;
+  bool loaded_ = false;
+  std::vector<float> weights_, h_, d_, g_, delta_, grad_w_, readout_, input_;
+  std::vector<row_partial> rows_;
+};
+
+}  // namespace
+
+layer_stats combine_rows(const row_partial* rows, int64_t batch, int64_t width) {
+  layer_stats s;
+  const double per_row = static_cast<double>(width);
+  const double total = per_row * static_cast<double>(batch);
+  double sum_a2 = 0, sum_h = 0;
+  for (int64_t b = 0; b < batch; ++b) {
+    sum_a2 += rows[b].sum_a2;
+    sum_h += rows[b].sum_h;
+  }
+  const double mean = sum_h / total;
+  double m2 = 0, spread = 0, max_abs = 0;
+  for (int64_t b = 0; b < batch; ++b) {
+    const double e = rows[b].sum_h / per_row - mean;
+    m2 += rows[b].m2_h + per_row * e * e;
+    spread = std::max(spread, rows[b].max_h - rows[b].min_h);
+    max_abs = std::max({max_abs, std::fabs(rows[b].min_h), std::fabs(rows[b].max_h)});
+    if (std::isnan(rows[b].max_h - rows[b].min_h)) spread = std::nan("");
+  }
+  s.q = sum_a2 / total;
+  s.act_mean = mean;
+  s.act_std = std::sqrt(m2 / total);
+  s.act_max_abs = max_abs;
+  s.unit_spread = spread;
+  return s;
+}
+
+std::unique_ptr<network> make_cpu_network(const study_config& config, bool stream_weights) {
+  return std::make_unique<cpu_network>(config, stream_weights);
+}
+
+}  // namespace detail
+}  // namespace weightinit_demo
