@@ -396,6 +396,13 @@ WEIGHTINIT_SIMD_INLINE consts<V> make_consts(const prepared<S>& p) {
           splat<V>(p.width),  splat<V>(p.q_beta), splat<V>(p.lo),     splat<V>(p.hi)};
 }
 
+// xf::clamp_ lane by lane: x < lo ? lo : x, then > hi ? hi.
+template <class V>
+WEIGHTINIT_SIMD_INLINE V clamp_v(V x, V lo, V hi) {
+  const V y = x < lo ? lo : x;
+  return y > hi ? hi : y;
+}
+
 template <class S, class V>
 WEIGHTINIT_SIMD_INLINE V truncated_normal_v(const consts<V>& c, V u) {
   const V lower = fma_v(u, c.width, c.p_alpha);
@@ -416,10 +423,10 @@ WEIGHTINIT_SIMD_INLINE void values_f32(const consts<vf>& c, const words_v& w, vf
   if constexpr (K == distribution_kind::constant) {
     o[0] = o[1] = o[2] = o[3] = c.value;
   } else if constexpr (K == distribution_kind::uniform) {
-    o[0] = fma_v(c.half, symmetric_v(w.x), c.mid);
-    o[1] = fma_v(c.half, symmetric_v(w.y), c.mid);
-    o[2] = fma_v(c.half, symmetric_v(w.z), c.mid);
-    o[3] = fma_v(c.half, symmetric_v(w.w), c.mid);
+    o[0] = clamp_v(fma_v(c.half, symmetric_v(w.x), c.mid), c.lo, c.hi);
+    o[1] = clamp_v(fma_v(c.half, symmetric_v(w.y), c.mid), c.lo, c.hi);
+    o[2] = clamp_v(fma_v(c.half, symmetric_v(w.z), c.mid), c.lo, c.hi);
+    o[3] = clamp_v(fma_v(c.half, symmetric_v(w.w), c.mid), c.lo, c.hi);
   } else if constexpr (K == distribution_kind::normal) {
     vf a0, a1, b0, b1;
     box_muller_v(w.x, w.y, a0, a1);
@@ -443,8 +450,8 @@ WEIGHTINIT_SIMD_INLINE void values_f64(const consts<vd>& c, vq x0, vq x1, vd& e0
   if constexpr (K == distribution_kind::constant) {
     e0 = e1 = c.value;
   } else if constexpr (K == distribution_kind::uniform) {
-    e0 = fma_v(c.half, symmetric_v(x0), c.mid);
-    e1 = fma_v(c.half, symmetric_v(x1), c.mid);
+    e0 = clamp_v(fma_v(c.half, symmetric_v(x0), c.mid), c.lo, c.hi);
+    e1 = clamp_v(fma_v(c.half, symmetric_v(x1), c.mid), c.lo, c.hi);
   } else if constexpr (K == distribution_kind::normal) {
     vd z0, z1;
     box_muller_v(x0, x1, z0, z1);

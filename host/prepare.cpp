@@ -9,6 +9,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+
+#include "../kernels/transforms.hpp"
 
 namespace weightinit {
 namespace detail {
@@ -36,8 +39,47 @@ T round_up(double x) {
   return t;
 }
 
+// The bounds rounded inward to the storage type: for f16/bf16 the f32 bound moved to the nearest
+// 16-bit value inside [a, b] (an f32 value exactly), so that the clamp in f32 followed by the
+// round-to-nearest store cannot leave [a, b]: rounding is monotone and keeps lo and hi fixed.
+float storage_value(float f, dtype storage, std::uint16_t* bits) {
+  *bits = storage == dtype::bf16 ? xf::to_bf16_bits(f) : xf::to_f16_bits(f);
+  return storage == dtype::bf16 ? xf::from_bf16_bits(*bits) : xf::from_f16_bits(*bits);
+}
+float from_storage(std::uint16_t b, dtype storage) {
+  return storage == dtype::bf16 ? xf::from_bf16_bits(b) : xf::from_f16_bits(b);
+}
+// The largest 16-bit value <= f (toward -inf by one step when rounding went up).
+float storage_down(float f, dtype storage) {
+  std::uint16_t b;
+  const float v = storage_value(f, storage, &b);
+  if (v <= f) return v;
+  b = b == 0x0000 ? std::uint16_t{0x8001} : (b & 0x8000) ? std::uint16_t(b + 1) : std::uint16_t(b - 1);
+  return from_storage(b, storage);
+}
+// The smallest 16-bit value >= f.
+float storage_up(float f, dtype storage) {
+  std::uint16_t b;
+  const float v = storage_value(f, storage, &b);
+  if (v >= f) return v;
+  b = b == 0x8000 ? std::uint16_t{0x0001} : (b & 0x8000) ? std::uint16_t(b - 1) : std::uint16_t(b + 1);
+  return from_storage(b, storage);
+}
 template <class T>
-prepared<T> prepare(const distribution& d, const char* function, const char* type_name) {
+void round_bounds_inward(prepared<T>& p, double a, double b, dtype storage) {
+  p.lo = round_up<T>(a);
+  p.hi = round_down<T>(b);
+  if constexpr (std::is_same_v<T, float>) {
+    if (storage == dtype::f16 || storage == dtype::bf16) {
+      p.lo = storage_up(p.lo, storage);
+      p.hi = storage_down(p.hi, storage);
+    }
+  }
+}
+
+template <class T>
+prepared<T> prepare(const distribution& d, const char* function, dtype storage) {
+  const char* type_name = to_string(storage);
   prepared<T> p;
   p.kind = d.kind;
   switch (d.kind) {
@@ -55,8 +97,7 @@ prepared<T> prepare(const distribution& d, const char* function, const char* typ
         fail(function, d, std::string("bounds overflow ") + type_name);
       p.mid = static_cast<T>(mid);
       p.half = static_cast<T>(half);
-      p.lo = round_up<T>(d.low);
-      p.hi = round_down<T>(d.high);
+      round_bounds_inward(p, d.low, d.high, storage);
       if (!(p.lo <= p.hi)) fail(function, d, std::string("interval is narrower than ") + type_name + " spacing");
       break;
     }
@@ -100,8 +141,7 @@ prepared<T> prepare(const distribution& d, const char* function, const char* typ
       p.p_alpha = static_cast<T>(normal_cdf(alpha));
       p.q_beta = static_cast<T>(normal_ccdf(beta));
       p.width = static_cast<T>(width);
-      p.lo = round_up<T>(d.low);
-      p.hi = round_down<T>(d.high);
+      round_bounds_inward(p, d.low, d.high, storage);
       if (!(p.lo <= p.hi)) fail(function, d, std::string("interval is narrower than ") + type_name + " spacing");
       break;
     }
@@ -115,10 +155,10 @@ double normal_cdf(double x) { return 0.5 * std::erfc(-x * 0.70710678118654752440
 double normal_ccdf(double x) { return 0.5 * std::erfc(x * 0.70710678118654752440); }
 
 prepared<float> prepare_f32(const distribution& d, dtype type, const char* function) {
-  return prepare<float>(d, function, to_string(type));
+  return prepare<float>(d, function, type);
 }
 prepared<double> prepare_f64(const distribution& d, const char* function) {
-  return prepare<double>(d, function, "f64");
+  return prepare<double>(d, function, dtype::f64);
 }
 
 }  // namespace detail

@@ -60,10 +60,10 @@ WEIGHTINIT_HOST_DEVICE inline void block_values(const prepared<float>& p, const 
       out[0] = out[1] = out[2] = out[3] = p.value;
       return;
     case distribution_kind::uniform:
-      out[0] = xf::fma_(p.half, xf::symmetric_f32(w.x), p.mid);
-      out[1] = xf::fma_(p.half, xf::symmetric_f32(w.y), p.mid);
-      out[2] = xf::fma_(p.half, xf::symmetric_f32(w.z), p.mid);
-      out[3] = xf::fma_(p.half, xf::symmetric_f32(w.w), p.mid);
+      out[0] = xf::clamp_(xf::fma_(p.half, xf::symmetric_f32(w.x), p.mid), p.lo, p.hi);
+      out[1] = xf::clamp_(xf::fma_(p.half, xf::symmetric_f32(w.y), p.mid), p.lo, p.hi);
+      out[2] = xf::clamp_(xf::fma_(p.half, xf::symmetric_f32(w.z), p.mid), p.lo, p.hi);
+      out[3] = xf::clamp_(xf::fma_(p.half, xf::symmetric_f32(w.w), p.mid), p.lo, p.hi);
       return;
     case distribution_kind::normal: {
       const xf::pair_f32 a = xf::box_muller_f32(w.x, w.y);
@@ -94,8 +94,8 @@ WEIGHTINIT_HOST_DEVICE inline void block_values(const prepared<double>& p, const
       out[0] = out[1] = p.value;
       return;
     case distribution_kind::uniform:
-      out[0] = xf::fma_(p.half, xf::symmetric_f64(x0), p.mid);
-      out[1] = xf::fma_(p.half, xf::symmetric_f64(x1), p.mid);
+      out[0] = xf::clamp_(xf::fma_(p.half, xf::symmetric_f64(x0), p.mid), p.lo, p.hi);
+      out[1] = xf::clamp_(xf::fma_(p.half, xf::symmetric_f64(x1), p.mid), p.lo, p.hi);
       return;
     case distribution_kind::normal: {
       const xf::pair_f64 a = xf::box_muller_f64(x0, x1);

@@ -10,6 +10,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/prepare.hpp"
@@ -59,7 +60,8 @@ float expected_f32(const distribution& d, wi::key k, std::uint64_t i) {
   auto word = [&](std::uint64_t j) { return wi::philox_word(k.seed, k.stream, j); };
   switch (d.kind) {
     case wi::distribution_kind::constant: return p.value;
-    case wi::distribution_kind::uniform: return xf::fma_(p.half, xf::symmetric_f32(word(i)), p.mid);
+    case wi::distribution_kind::uniform:
+      return xf::clamp_(xf::fma_(p.half, xf::symmetric_f32(word(i)), p.mid), p.lo, p.hi);
     case wi::distribution_kind::normal: {
       const xf::pair_f32 z = xf::box_muller_f32(word(2 * (i / 2)), word(2 * (i / 2) + 1));
       return xf::fma_(p.stddev, i % 2 ? z.z1 : z.z0, p.mean);
@@ -75,7 +77,8 @@ double expected_f64(const distribution& d, wi::key k, std::uint64_t i) {
   switch (d.kind) {
     case wi::distribution_kind::constant: return p.value;
     case wi::distribution_kind::uniform:
-      return xf::fma_(p.half, xf::symmetric_f64(xf::join64(word(2 * i), word(2 * i + 1))), p.mid);
+      return xf::clamp_(xf::fma_(p.half, xf::symmetric_f64(xf::join64(word(2 * i), word(2 * i + 1))), p.mid),
+                        p.lo, p.hi);
     case wi::distribution_kind::normal: {
       const std::uint64_t j = 4 * (i / 2);
       const xf::pair_f64 z = xf::box_muller_f64(xf::join64(word(j), word(j + 1)),
@@ -86,6 +89,46 @@ double expected_f64(const distribution& d, wi::key k, std::uint64_t i) {
       return wi::truncated_normal_value(p, xf::uniform_open_f64(xf::join64(word(2 * i), word(2 * i + 1))));
   }
   return 0;
+}
+
+float from16(dtype t, std::uint16_t h) {
+  return t == dtype::bf16 ? xf::from_bf16_bits(h) : xf::from_f16_bits(h);
+}
+std::uint16_t to16(dtype t, float v) { return t == dtype::bf16 ? xf::to_bf16_bits(v) : xf::to_f16_bits(v); }
+
+// [a, b] rounded inward to the 16-bit type t, by scanning every bit pattern (independent of the
+// library's stepping): the smallest finite value >= a and the largest <= b.
+std::pair<float, float> inward16_scan(dtype t, double a, double b) {
+  float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+  for (std::uint32_t h = 0; h < 65536; ++h) {
+    const float v = from16(t, static_cast<std::uint16_t>(h));
+    if (!std::isfinite(v)) continue;
+    if (v >= a && v < lo) lo = v;
+    if (v <= b && v > hi) hi = v;
+  }
+  return {lo, hi};
+}
+
+// The same, remembered for the last (t, a, b) asked: the scan costs 65536 conversions.
+std::pair<float, float> inward16(dtype t, double a, double b) {
+  thread_local dtype last_t = dtype::f32;
+  thread_local double last_a = 0, last_b = 0;
+  thread_local std::pair<float, float> last{0.0f, 0.0f};
+  if (t != last_t || a != last_a || b != last_b) {
+    last = inward16_scan(t, a, b);
+    last_t = t, last_a = a, last_b = b;
+  }
+  return last;
+}
+
+// The 16-bit element: the f32 value, clamped for bounded distributions to [a, b] rounded inward to
+// t (so the rounding cannot step outside), then rounded to nearest even.
+std::uint16_t expected16(dtype t, const distribution& d, float v) {
+  if (d.kind == wi::distribution_kind::uniform || d.kind == wi::distribution_kind::truncated_normal) {
+    const auto [lo, hi] = inward16(t, d.low, d.high);
+    v = xf::clamp_(v, lo, hi);
+  }
+  return to16(t, v);
 }
 
 void expect_contract(const std::vector<unsigned char>& b, dtype t, const distribution& d, wi::key k,
@@ -105,12 +148,12 @@ void expect_contract(const std::vector<unsigned char>& b, dtype t, const distrib
       }
       case dtype::f16: {
         std::uint16_t h; std::memcpy(&h, &b[2 * i], 2);
-        ASSERT_EQ(h, xf::to_f16_bits(expected_f32(d, k, g))) << to_string(d) << " element " << g;
+        ASSERT_EQ(h, expected16(t, d, expected_f32(d, k, g))) << to_string(d) << " element " << g;
         break;
       }
       case dtype::bf16: {
         std::uint16_t h; std::memcpy(&h, &b[2 * i], 2);
-        ASSERT_EQ(h, xf::to_bf16_bits(expected_f32(d, k, g))) << to_string(d) << " element " << g;
+        ASSERT_EQ(h, expected16(t, d, expected_f32(d, k, g))) << to_string(d) << " element " << g;
         break;
       }
     }
@@ -184,22 +227,40 @@ TEST(FillHost, APrefixOfALongerFillIsTheShorterFill) {
       }
 }
 
-TEST(FillHost, SixteenBitFillsAreTheF32FillRoundedToNearestEven) {
+TEST(FillHost, SixteenBitFillsAreTheF32FillRoundedToNearestEvenInsideTheBounds) {
+  // Every distribution of kDists plus bounds no 16-bit type represents (0.1, 0.7, 1.2): the 16-bit
+  // element is the f32 element rounded to nearest even, except where that rounding would leave
+  // [a, b], where it is the nearest 16-bit value inside. That case must occur here (about 0.07 % of
+  // uniform(-0.1, 0.1) in bf16 rounds to 0.10009765625 > 0.1), so the test sees the clamp.
+  std::vector<distribution> dists(std::begin(kDists), std::end(kDists));
+  dists.push_back(distribution::uniform(-0.1, 0.1));
+  dists.push_back(distribution::uniform(0.3, 0.7));
+  dists.push_back(distribution::truncated_normal(0.0, 0.05, -0.1, 0.1));
+  dists.push_back(distribution::truncated_normal(1.0, 0.5, 1.2, 3.0));
   const wi::key k{31337, 2};
-  const std::int64_t n = 65536;
-  for (const auto& d : kDists) {
+  const std::int64_t n = 1 << 18;
+  std::int64_t clamped = 0;
+  for (const auto& d : dists) {
     const auto f32 = fill_bytes(dtype::f32, d, k, n);
-    const auto f16 = fill_bytes(dtype::f16, d, k, n);
-    const auto bf16 = fill_bytes(dtype::bf16, d, k, n);
-    for (std::int64_t i = 0; i < n; ++i) {
-      float v; std::memcpy(&v, &f32[4 * i], 4);
-      std::uint16_t h, g;
-      std::memcpy(&h, &f16[2 * i], 2);
-      std::memcpy(&g, &bf16[2 * i], 2);
-      ASSERT_EQ(h, xf::to_f16_bits(v)) << i;
-      ASSERT_EQ(g, xf::to_bf16_bits(v)) << i;
+    for (dtype t : {dtype::f16, dtype::bf16}) {
+      const auto b16 = fill_bytes(t, d, k, n);
+      for (std::int64_t i = 0; i < n; ++i) {
+        float v; std::memcpy(&v, &f32[4 * i], 4);
+        std::uint16_t h; std::memcpy(&h, &b16[2 * i], 2);
+        ASSERT_EQ(h, expected16(t, d, v)) << to_string(d) << " " << wi::to_string(t) << " element " << i;
+        const double x = from16(t, h);
+        if (d.kind == wi::distribution_kind::uniform || d.kind == wi::distribution_kind::truncated_normal) {
+          ASSERT_GE(x, d.low) << to_string(d) << " " << wi::to_string(t) << " element " << i;
+          ASSERT_LE(x, d.high) << to_string(d) << " " << wi::to_string(t) << " element " << i;
+          const double rounded = from16(t, to16(t, v));
+          clamped += rounded < d.low || rounded > d.high;
+        } else {
+          ASSERT_EQ(h, to16(t, v)) << to_string(d) << " " << wi::to_string(t) << " element " << i;
+        }
+      }
     }
   }
+  EXPECT_GT(clamped, 100) << "the bounds case was not exercised";
 }
 
 TEST(FillHost, DifferentStreamsAndSeedsGiveDifferentTensors) {
