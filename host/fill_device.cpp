@@ -48,9 +48,9 @@ void* device_address(void* data, dtype type, std::int64_t n, const char* functio
   }
 }
 
-template <class T>
-void launch(const prepared<T>& p, const tensor_view& tensor, std::int64_t n, key k,
-            launch::launch_config config, cudaStream_t stream, const char* function) {
+}  // namespace
+
+void* writable_device_address(const tensor_view& tensor, std::int64_t n, const char* function) {
   if (tensor.data == nullptr)
     throw std::invalid_argument(std::string(function) + ": null data pointer for " +
                                 std::to_string(n) + " " + to_string(tensor.type) + " elements");
@@ -59,10 +59,19 @@ void launch(const prepared<T>& p, const tensor_view& tensor, std::int64_t n, key
     throw std::invalid_argument(std::string(function) + ": data pointer " + hex_address(tensor.data) +
                                 " is not aligned to its " + std::to_string(bytes) + "-byte " +
                                 to_string(tensor.type) + " elements");
+  return device_address(tensor.data, tensor.type, n, function);
+}
+
+namespace {
+
+template <class T>
+void launch(const prepared<T>& p, const tensor_view& tensor, std::int64_t n, key k,
+            launch::launch_config config, cudaStream_t stream, const char* function) {
+  const std::size_t bytes = size_of(tensor.type);
   if (config.threads < 32 || config.threads > 1024 || config.threads % 32 != 0)
     throw std::invalid_argument(std::string(function) + ": threads per block must be a multiple of "
                                 "32 in [32, 1024], got " + std::to_string(config.threads));
-  void* data = device_address(tensor.data, tensor.type, n, function);
+  void* data = writable_device_address(tensor, n, function);
   const launch::plan plan = launch::make_plan(reinterpret_cast<std::uintptr_t>(data),
                                               static_cast<int>(bytes), tensor.first, n);
   unsigned blocks = config.blocks;

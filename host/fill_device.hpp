@@ -14,5 +14,11 @@ namespace detail {
 void fill_device(const tensor_view& tensor, const distribution& dist, key k,
                  launch::launch_config config, cudaStream_t stream, const char* function = "fill");
 
+/// The address a kernel writes `tensor` (n elements) through: device or managed memory as is,
+/// mapped pinned host memory through its device alias. Throws std::invalid_argument naming
+/// `function` for a null pointer, one not aligned to its element, pageable host memory, or pinned
+/// memory that is not mapped.
+void* writable_device_address(const tensor_view& tensor, std::int64_t n, const char* function);
+
 }  // namespace detail
 }  // namespace weightinit

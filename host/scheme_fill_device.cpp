@@ -19,38 +19,6 @@ namespace weightinit {
 namespace detail {
 namespace {
 
-// The address kernels write through, as the distribution fill accepts it: device or managed memory
-// as is, mapped pinned host memory through its device alias; anything else is rejected. (The same
-// rule as host/fill_device.cpp; eye and dirac do not go through that fill.)
-void* writable_address(const tensor_view& t, std::int64_t n, const char* function) {
-  std::ostringstream what;
-  what << function << ": data pointer " << t.data << " (" << n << ' ' << to_string(t.type)
-       << " elements)";
-  if (reinterpret_cast<std::uintptr_t>(t.data) % size_of(t.type) != 0)
-    throw std::invalid_argument(what.str() + " is not aligned to its element size");
-  cudaPointerAttributes attr{};
-  WEIGHTINIT_CUDA_TRY(cudaPointerGetAttributes(&attr, t.data));
-  switch (attr.type) {
-    case cudaMemoryTypeDevice:
-    case cudaMemoryTypeManaged: return t.data;
-    case cudaMemoryTypeHost:
-      if (attr.devicePointer) return attr.devicePointer;
-      throw std::invalid_argument(what.str() + " is pinned host memory not mapped into the device's "
-                                  "address space; use fill_host for host memory");
-    default:
-      throw std::invalid_argument(what.str() + " is host memory; the device fill needs memory the "
-                                  "GPU can write (cudaMalloc, cudaMallocManaged); use fill_host");
-  }
-}
-
-tensor_view sub_view(const tensor_view& t, std::int64_t lo, std::int64_t hi) {
-  tensor_view s = t;
-  s.data = static_cast<char*>(t.data) + (lo - t.first) * static_cast<std::int64_t>(size_of(t.type));
-  s.first = lo;
-  s.count = hi - lo;
-  return s;
-}
-
 void fill_ranges(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream) {
   const std::int64_t w0 = plan.window_first, w1 = plan.window_first + plan.window_count;
   for (const element_range& r : plan.ranges) {
@@ -64,7 +32,7 @@ void check_launch(int status, const char* call) {
 }
 
 void fill_orthogonal(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream) {
-  void* out = writable_address(t, plan.window_count, "fill");
+  void* out = writable_device_address(t, plan.window_count, "fill");
   const std::int64_t w0 = plan.window_first, w1 = plan.window_first + plan.window_count;
   const dtype math = t.type == dtype::f64 ? dtype::f64 : dtype::f32;
   for (const orthogonal_block& b : plan.blocks) {
@@ -98,18 +66,18 @@ void execute_device(const tensor_view& t, const fill_plan& plan, key k, cudaStre
   switch (plan.kind) {
     case scheme::orthogonal: fill_orthogonal(t, plan, k, stream); return;
     case scheme::eye:
-      check_launch(launch_eye(writable_address(t, n, "fill"), t.type, w0, n, plan.cols, plan.gain, stream),
+      check_launch(launch_eye(writable_device_address(t, n, "fill"), t.type, w0, n, plan.cols, plan.gain, stream),
                    "launch_eye");
       return;
     case scheme::dirac:
-      check_launch(launch_dirac(writable_address(t, n, "fill"), t.type, w0, n,
+      check_launch(launch_dirac(writable_device_address(t, n, "fill"), t.type, w0, n,
                                 dirac_geometry_of(plan.dims, plan.groups), stream),
                    "launch_dirac");
       return;
     case scheme::sparse:
       fill_ranges(t, plan, k, stream);  // the normal values (checks the pointer)
       if (plan.zeros > 0)
-        check_launch(launch_sparse_mask(writable_address(t, n, "fill"), t.type, w0, n, plan.rows,
+        check_launch(launch_sparse_mask(writable_device_address(t, n, "fill"), t.type, w0, n, plan.rows,
                                         plan.cols, plan.zeros, k, stream),
                      "launch_sparse_mask");
       return;

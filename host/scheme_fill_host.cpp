@@ -34,15 +34,6 @@ void store(void* data, dtype type, std::int64_t local, double v) {
   }
 }
 
-// The view restricted to the global elements [lo, hi) (inside its window), same tensor.
-tensor_view sub_view(const tensor_view& t, std::int64_t lo, std::int64_t hi) {
-  tensor_view s = t;
-  s.data = static_cast<char*>(t.data) + (lo - t.first) * static_cast<std::int64_t>(size_of(t.type));
-  s.first = lo;
-  s.count = hi - lo;
-  return s;
-}
-
 void fill_ranges(const tensor_view& t, const fill_plan& plan, key k, host_policy policy) {
   const std::int64_t w0 = plan.window_first, w1 = plan.window_first + plan.window_count;
   for (const element_range& r : plan.ranges) {

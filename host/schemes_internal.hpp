@@ -82,5 +82,14 @@ bool same_distribution(const distribution& x, const distribution& y);
 /// Standard deviation of the standard normal truncated to [a, b] (host, double precision).
 double truncated_standard_normal_std(double a, double b);
 
+/// The view restricted to the global elements [lo, hi) (inside its window) of the same tensor.
+inline tensor_view sub_view(const tensor_view& t, std::int64_t lo, std::int64_t hi) {
+  tensor_view s = t;
+  s.data = static_cast<char*>(t.data) + (lo - t.first) * static_cast<std::int64_t>(size_of(t.type));
+  s.first = lo;
+  s.count = hi - lo;
+  return s;
+}
+
 }  // namespace detail
 }  // namespace weightinit

@@ -16,12 +16,8 @@ namespace weightinit {
 namespace detail {
 namespace {
 
-constexpr unsigned k_threads = 256;
-
-unsigned blocks_for(std::int64_t work) {
-  const std::int64_t b = (work + k_threads - 1) / k_threads;
-  return static_cast<unsigned>(b < 1 ? 1 : b > 8192 ? 8192 : b);
-}
+using structured::k_threads;
+using structured::blocks_for;
 
 // w[c·rows + r] = g[r·cols + c]: row-major rows × cols into column-major storage.
 template <class T>

@@ -15,6 +15,14 @@ typedef struct CUstream_st* cudaStream_t;  // the same declaration as cuda_runti
 namespace weightinit {
 namespace structured {
 
+/// Threads per block of the structured and orthogonal kernels, and their grid for `work` elements
+/// (grid-stride loops: at most 8192 blocks, at least 1).
+constexpr unsigned k_threads = 256;
+inline unsigned blocks_for(std::int64_t work) {
+  const std::int64_t b = (work + k_threads - 1) / k_threads;
+  return static_cast<unsigned>(b < 1 ? 1 : b > 8192 ? 8192 : b);
+}
+
 /// Element g of a rows × cols eye lies on the diagonal.
 WEIGHTINIT_HOST_DEVICE inline bool eye_on_diagonal(std::int64_t g, std::int64_t cols) {
   return g / cols == g % cols;
