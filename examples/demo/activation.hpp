@@ -39,10 +39,12 @@ WEIGHTINIT_HOST_DEVICE inline void evaluate(T x, T slope, T& value, T& deriv) {
     value = s;
     deriv = s * (T(1) - s);
   } else if constexpr (A == activation::relu) {
-    value = x > T(0) ? x : T(0);
+    // `x < 0 ? 0 : x`, not `x > 0 ? x : 0`: a NaN (an overflowed layer: inf − inf) passes through,
+    // as in PyTorch, instead of being turned into a 0 that would pass for a vanished signal.
+    value = x < T(0) ? T(0) : x;
     deriv = x > T(0) ? T(1) : T(0);
   } else if constexpr (A == activation::leaky_relu) {
-    value = x > T(0) ? x : slope * x;
+    value = x < T(0) ? slope * x : x;  // NaN passes through (see relu)
     deriv = x > T(0) ? T(1) : slope;
   } else if constexpr (A == activation::selu) {
     const T lambda = T(selu_lambda), alpha = T(selu_alpha);

@@ -144,7 +144,8 @@ struct plot_outcome {
 };
 /// Writes a gnuplot script (data inline) to `script_path` and runs `gnuplot_exe` on it to render
 /// `png_path`: activation std per layer, log scale, one line per scheme, one panel per activation.
-/// Never throws for a missing or failing gnuplot: the outcome says so.
+/// gnuplot's messages go to `script_path`.log, removed when empty, kept and named in the message
+/// otherwise. Never throws for a missing or failing gnuplot: the outcome says so.
 plot_outcome write_plot(const study_result& result, const std::string& png_path,
                         const std::string& script_path, const std::string& gnuplot_exe = "gnuplot");
 

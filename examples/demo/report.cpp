@@ -1,6 +1,7 @@
 // examples/demo/report.cpp: what the study shows: the terminal table, the per-layer CSV, and the
 // PNG plot, drawn by gnuplot run as an external program on a script this file writes (data inline).
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -89,6 +90,28 @@ std::string read_tail(const std::string& path, std::size_t max_chars) {
   return s;
 }
 
+// The first layer (1-based) whose measured forward statistics are not finite, depth + 1 if none.
+int first_overflowed_layer(const pair_result& p) {
+  for (std::size_t l = 0; l < p.layers.size(); ++l) {
+    const layer_stats& s = p.layers[l];
+    if (!std::isfinite(s.q) || !std::isfinite(s.act_std) || !std::isfinite(s.act_max_abs))
+      return static_cast<int>(l) + 1;
+  }
+  return static_cast<int>(p.layers.size()) + 1;
+}
+
+// gnuplot's messages go to a log beside the script: an empty one is removed; a non-empty one is
+// kept and named in the outcome's message (" (gnuplot's messages: PATH)"), else "".
+std::string keep_log_if_useful(const std::string& log_path) {
+  struct stat st {};
+  if (stat(log_path.c_str(), &st) != 0) return "";
+  if (st.st_size == 0) {
+    std::remove(log_path.c_str());
+    return "";
+  }
+  return " (gnuplot's messages: " + log_path + ")";
+}
+
 }  // namespace
 
 std::vector<int> table_layers(int depth) {
@@ -118,20 +141,35 @@ std::string format_table(const study_result& res) {
       << "verdict\n";
     for (const auto& p : res.pairs) {
       if (p.act != a) continue;
+      // From the first layer whose float activations overflowed on, the statistics are inf or NaN
+      // (or, for an activation that maps NaN to a number, meaningless): they show as "inf", never
+      // as a number that would read as a measured value (a 0 would pass for a vanished signal).
+      const int overflow_at = first_overflowed_layer(p);
+      auto measured = [&](int layer, double x) {
+        return layer >= overflow_at ? std::string("inf") : number(x);
+      };
       o << "  " << pad(p.scheme, 18);
-      for (int l : shown) o << pad(number(p.layers[l - 1].act_std), 9);
+      for (int l : shown) o << pad(measured(l, p.layers[l - 1].act_std), 9);
       const layer_stats& top = p.layers.back();
-      o << pad(number(top.q), 9) << pad(p.theory.empty() ? "n/a" : number(p.theory.back().q), 9);
+      o << pad(measured(last, top.q), 9)
+        << pad(p.theory.empty() ? "n/a" : number(p.theory.back().q), 9);
       const double g = top.delta_norm > 0 ? p.layers.front().delta_norm / top.delta_norm
                                           : std::nan("");
-      o << pad(std::isnan(top.delta_norm) ? "-" : number(g), 10) << verdict_text(p) << "\n";
+      // The backward pass of an overflowed network carries no information.
+      // No gradient at the top (dead ReLUs, zero weights): the ratio is 0/0; say so.
+      const std::string grad = std::isnan(top.delta_norm) ? "-"
+                               : overflow_at <= last      ? "n/a"
+                               : top.delta_norm == 0      ? "0/0"
+                                                          : number(g);
+      o << pad(grad, 10) << verdict_text(p) << "\n";
     }
   }
   std::size_t count[4] = {0, 0, 0, 0};
   for (const auto& p : res.pairs) ++count[static_cast<int>(p.v)];
   o << "\nverdicts: " << count[0] << " stable, " << count[1] << " vanishing, " << count[2]
     << " exploding, " << count[3] << " symmetric (stable: std and gradient change less than 100x "
-    << "over the depth; symmetric: every unit of every layer identical).\n";
+    << "over the depth; symmetric: every unit of every layer identical; inf: the float32 "
+    << "activations overflowed at or before that layer).\n";
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.1f", res.seconds);
   o << res.pairs.size() << " pairs in " << secs << " s.\n";
@@ -265,6 +303,7 @@ plot_outcome write_plot(const study_result& res, const std::string& png_path,
   const std::string rerun = "; the table and the CSV are complete, and `gnuplot " + script_path +
                             "` draws the plot later";
   if (err != 0) {
+    keep_log_if_useful(log_path);  // the child may have opened the log before exec failed
     if (err == ENOENT)
       return {false, "gnuplot not found (no '" + gnuplot_exe +
                          "' on PATH): install it to get the PNG (Debian/Ubuntu: "
@@ -276,16 +315,19 @@ plot_outcome write_plot(const study_result& res, const std::string& png_path,
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     const std::string log = read_tail(log_path, 600);
+    const std::string kept = keep_log_if_useful(log_path);
     return {false, "gnuplot failed (" +
                        (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
                                           : std::string("killed by a signal")) +
-                       ")" + (log.empty() ? "" : ": " + log) + rerun};
+                       ")" + (log.empty() ? "" : ": " + log) + kept + rerun};
   }
+  const std::string kept = keep_log_if_useful(log_path);
   std::ifstream png(png_path, std::ios::binary);
   char magic[8] = {};
   if (!png.read(magic, 8) || std::memcmp(magic, "\x89PNG\r\n\x1a\n", 8) != 0)
-    return {false, "gnuplot ran but " + png_path + " is not a PNG (see " + log_path + ")"};
-  return {true, "wrote " + png_path};
+    return {false, "gnuplot ran but " + png_path + " is not a PNG" +
+                       (kept.empty() ? std::string(" (gnuplot printed nothing)") : kept)};
+  return {true, "wrote " + png_path + kept};
 }
 
 }  // namespace weightinit_demo
