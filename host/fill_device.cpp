@@ -50,7 +50,7 @@ void* device_address(void* data, dtype type, std::int64_t n, const char* functio
 
 }  // namespace
 
-void* writable_device_address(const tensor_view& tensor, std::int64_t n, const char* function) {
+void check_pointer_alignment(const tensor_view& tensor, std::int64_t n, const char* function) {
   if (tensor.data == nullptr)
     throw std::invalid_argument(std::string(function) + ": null data pointer for " +
                                 std::to_string(n) + " " + to_string(tensor.type) + " elements");
@@ -59,6 +59,10 @@ void* writable_device_address(const tensor_view& tensor, std::int64_t n, const c
     throw std::invalid_argument(std::string(function) + ": data pointer " + hex_address(tensor.data) +
                                 " is not aligned to its " + std::to_string(bytes) + "-byte " +
                                 to_string(tensor.type) + " elements");
+}
+
+void* writable_device_address(const tensor_view& tensor, std::int64_t n, const char* function) {
+  check_pointer_alignment(tensor, n, function);
   return device_address(tensor.data, tensor.type, n, function);
 }
 

@@ -14,6 +14,10 @@ namespace detail {
 void fill_device(const tensor_view& tensor, const distribution& dist, key k,
                  launch::launch_config config, cudaStream_t stream, const char* function = "fill");
 
+/// The device-free part of the pointer check: null, or not aligned to its element. Throws
+/// std::invalid_argument naming `function`.
+void check_pointer_alignment(const tensor_view& tensor, std::int64_t n, const char* function);
+
 /// The address a kernel writes `tensor` (n elements) through: device or managed memory as is,
 /// mapped pinned host memory through its device alias. Throws std::invalid_argument naming
 /// `function` for a null pointer, one not aligned to its element, pageable host memory, or pinned

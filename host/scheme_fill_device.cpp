@@ -60,6 +60,11 @@ void fill_orthogonal(const tensor_view& t, const fill_plan& plan, key k, cudaStr
   }
 }
 
+// The pointer check of a planned fill (null, alignment, memory kind), without launching anything.
+void check_pointer(const tensor_view& t, const fill_plan& plan) {
+  if (plan.window_count > 0) writable_device_address(t, plan.window_count, "fill");
+}
+
 void execute_device(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream) {
   if (plan.window_count == 0) return;
   const std::int64_t w0 = plan.window_first, n = plan.window_count;
@@ -110,6 +115,12 @@ void fill(const tensor_view& weight, const tensor_view& bias, const layer_preset
   const initializer bias_init = detail::bias_initializer(preset, f);
   const detail::fill_plan wp = detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill");
   const detail::fill_plan bp = detail::plan_fill(bias, bias_init, preset.layout, &f, "fill");
+  // Both pointers before either launch, the device-free checks first: a bad bias must not leave
+  // the weight written.
+  if (wp.window_count > 0) detail::check_pointer_alignment(weight, wp.window_count, "fill");
+  if (bp.window_count > 0) detail::check_pointer_alignment(bias, bp.window_count, "fill");
+  detail::check_pointer(weight, wp);
+  detail::check_pointer(bias, bp);
   detail::execute_device(weight, wp, weight_key, stream);
   detail::execute_device(bias, bp, bias_key, stream);
 }
