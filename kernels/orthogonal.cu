@@ -147,6 +147,9 @@ orthogonal_status run(T* gaussian, Storage* out, std::int64_t offset, std::int64
                                           cudaMemcpyDeviceToDevice, stream));
   WEIGHTINIT_ORTHO_SOLVER(orgqr(res.handle, mi, ni, w, static_cast<T*>(tau), static_cast<T*>(work),
                                 lwork, static_cast<int*>(info)));
+  // geqrf/orgqr set *info (on the device) only to report an invalid argument (info < 0), which the
+  // sizes above rule out; QR itself cannot fail. Reading it would synchronize the stream, so it is
+  // not read.
   const std::int64_t lo = first > offset ? first : offset;
   const std::int64_t end = offset + rows * cols, last = first + count;
   const std::int64_t hi = end < last ? end : last;

@@ -316,7 +316,10 @@ void validate(const initializer& init);
 // Every precondition (the scheme's parameters, rank, fans, the window, the pointer) is checked
 // before anything is written or launched. A zero-element tensor or window is a documented no-op
 // (after the scheme's own parameters are validated). Elementwise schemes give exactly the bits of
-// fill_host / fill with the resolved distribution; windows work for every scheme.
+// fill_host / fill with the resolved distribution; windows work for every scheme. `lay` is read
+// only by the schemes that use fans and by orthogonal (its flattening and parts); the others
+// (zeros, ones, constant, uniform, normal, truncated normal, eye, dirac, sparse) ignore it, as
+// their PyTorch counterparts ignore layouts, so it is not validated for them.
 
 /// Fills host memory, synchronously.
 void fill_host(const tensor_view& tensor, const initializer& init, key k,

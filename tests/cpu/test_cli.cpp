@@ -1,54 +1,28 @@
 // tests/cpu/test_cli.cpp: the `weightinit` tool as a user runs it: `bits` writes the stream's
 // words, `sample` writes a .npy equal to the library's fill, bad arguments exit with status 2.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
+#include "tests/common/run_tool.hpp"
 #include "weightinit/fill.hpp"
 #include "weightinit/philox.hpp"
 
 namespace wi = weightinit;
 
-namespace {
-
-const std::string kTool = std::string(WEIGHTINIT_BINARY_DIR) + "/weightinit";
-
-struct run_result {
-  int status;
-  std::string out;
-};
-
-run_result run(const std::string& args) {
-  const std::string cmd = kTool + " " + args + " 2>&1";
-  std::FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, ""};
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-bool tool_exists() { return std::ifstream(kTool).good(); }
-
-std::vector<unsigned char> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
-
-}  // namespace
+using weightinit_test::kTool;
+using weightinit_test::read_file;
+using weightinit_test::run_tool;
+using weightinit_test::tool_exists;
+using weightinit_test::tool_result;
 
 TEST(Cli, BitsWritesTheStreamsWordsLittleEndian) {
   if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built (WEIGHTINIT_BUILD_TOOLS=OFF)";
-  const run_result r = run("bits --seed 123456789 --stream 5 --offset 6 --count 11");
+  const tool_result r = run_tool("bits --seed 123456789 --stream 5 --offset 6 --count 11");
   ASSERT_EQ(r.status, 0) << r.out;
   ASSERT_EQ(r.out.size(), 44u);
   for (int i = 0; i < 11; ++i) {
@@ -72,8 +46,8 @@ TEST(Cli, BitsCountInfStopsQuietlyWhenTheReaderCloses) {
 TEST(Cli, SampleWritesANpyFileEqualToTheLibraryFill) {
   if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   const std::string path = std::string(WEIGHTINIT_BINARY_DIR) + "/test_cli_sample.npy";
-  const run_result r = run("sample --init 'truncated_normal(std=0.02,a=-0.04,b=0.04)' --shape 64,3,7,7 "
-                           "--dtype f32 --seed 9 --stream 4 --out " + path);
+  const tool_result r = run_tool("sample --init 'truncated_normal(std=0.02,a=-0.04,b=0.04)' --shape 64,3,7,7 "
+                                 "--dtype f32 --seed 9 --stream 4 --out " + path);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("mean"), std::string::npos);
   EXPECT_NE(r.out.find("[64, 3, 7, 7]"), std::string::npos);
@@ -113,7 +87,7 @@ TEST(Cli, BadArgumentsExitWithStatusTwoAndSayWhatWasWrong) {
       {"", "subcommand"},
   };
   for (const auto& c : cases) {
-    const run_result r = run(c.args);
+    const tool_result r = run_tool(c.args);
     EXPECT_EQ(r.status, 2) << c.args << "\n" << r.out;
     EXPECT_NE(r.out.find(c.says), std::string::npos) << c.args << " printed: " << r.out;
   }

@@ -13,7 +13,6 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -31,6 +30,7 @@
 
 #include "examples/demo/demo.hpp"
 #include "examples/demo/theory.hpp"
+#include "tests/common/run_tool.hpp"
 #include "weightinit/schemes.hpp"
 
 namespace demo = weightinit_demo;
@@ -722,26 +722,9 @@ TEST(DemoReport, GnuplotLogIsRemovedWhenEmptyAndKeptOnFailure) {
 
 namespace {
 
-const std::string kTool = std::string(WEIGHTINIT_BINARY_DIR) + "/weightinit";
-
-struct cli_result {
-  int status;
-  std::string out;
-};
-
-cli_result run_tool(const std::string& args, bool with_stderr = true) {
-  const std::string cmd = kTool + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  std::FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, ""};
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-bool tool_exists() { return std::ifstream(kTool).good(); }
+using weightinit_test::run_tool;
+using weightinit_test::tool_exists;
+using weightinit_test::tool_result;
 
 bool on_path(const std::string& program) {
   return std::system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
@@ -753,8 +736,8 @@ TEST(DemoCli, TinyStudyWritesTheTableAndTheCsv) {
   if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   const std::string dir = make_temp_dir();
   ASSERT_FALSE(dir.empty());
-  const cli_result r = run_tool("demo --depth 5 --width 16 --batch 16 --device cpu --no-plot "
-                                "--quiet --out-dir " + dir + "/out", /*with_stderr=*/false);
+  const tool_result r = run_tool("demo --depth 5 --width 16 --batch 16 --device cpu --no-plot "
+                                 "--quiet --out-dir " + dir + "/out", /*with_stderr=*/false);
   ASSERT_EQ(r.status, 0) << r.out;
   for (const auto& s : demo::study_schemes())
     EXPECT_NE(r.out.find("  " + s.name + " "), std::string::npos) << s.name << "\n" << r.out;
@@ -787,8 +770,8 @@ TEST(DemoCli, PlotLeavesNoEmptyLogBehind) {
   if (!on_path("gnuplot")) GTEST_SKIP() << "gnuplot not installed";
   const std::string dir = make_temp_dir();
   ASSERT_FALSE(dir.empty());
-  const cli_result r = run_tool("demo --depth 3 --width 8 --batch 8 --device cpu --quiet "
-                                "--activation relu,tanh --out-dir " + dir);
+  const tool_result r = run_tool("demo --depth 3 --width 8 --batch 8 --device cpu --quiet "
+                                 "--activation relu,tanh --out-dir " + dir);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("wrote " + dir + "/signal_propagation.png"), std::string::npos) << r.out;
   EXPECT_TRUE(exists(dir + "/signal_propagation.png"));
@@ -818,7 +801,7 @@ TEST(DemoCli, BadArgumentsExitWithStatusTwoAndSayWhy) {
       {"--depth ten", "ten"},
   };
   for (const auto& c : cases) {
-    const cli_result r = run_tool("demo " + c.args + out);
+    const tool_result r = run_tool("demo " + c.args + out);
     EXPECT_EQ(r.status, 2) << c.args << "\n" << r.out;
     EXPECT_NE(r.out.find(c.message), std::string::npos) << c.args << "\n" << r.out;
   }

@@ -10,35 +10,18 @@
 #include <vector>
 
 #include "scheme_test_util.hpp"
+#include "tests/common/orthonormality.hpp"
 #include "weightinit/schemes.hpp"
 
 namespace wi = weightinit;
 using scheme_test::buffer;
 using scheme_test::expect_ks;
 using scheme_test::filled;
+using weightinit_test::orthonormality_error;
 
 namespace {
 
 const wi::key kKey{20240917, 11};
-
-// Max |(MᵀM)/gain² - I| over the columns of the rows × cols matrix m (row-major) when rows >= cols,
-// else over its rows.
-double orthonormality_error(const std::vector<double>& m, std::int64_t rows, std::int64_t cols,
-                            double gain) {
-  double worst = 0;
-  const bool by_cols = rows >= cols;
-  const std::int64_t k = by_cols ? cols : rows, len = by_cols ? rows : cols;
-  auto at = [&](std::int64_t vec, std::int64_t i) {
-    return by_cols ? m[static_cast<std::size_t>(i * cols + vec)] : m[static_cast<std::size_t>(vec * cols + i)];
-  };
-  for (std::int64_t a = 0; a < k; ++a)
-    for (std::int64_t b = a; b < k; ++b) {
-      long double dot = 0;
-      for (std::int64_t i = 0; i < len; ++i) dot += static_cast<long double>(at(a, i)) * at(b, i);
-      worst = std::max(worst, std::fabs(static_cast<double>(dot) / (gain * gain) - (a == b ? 1.0 : 0.0)));
-    }
-  return worst;
-}
 
 // The Gaussian input of a block as the library documents it: the f32 normal fill (f64 for f64
 // tensors) of the tensor's key at the block's global indices.
@@ -68,7 +51,7 @@ TEST(Orthogonal, RowsOrColumnsAreOrthonormalTimesGain) {
       for (auto [t, tol] : {std::pair{wi::dtype::f64, 1e-12}, std::pair{wi::dtype::f32, 2e-6},
                             std::pair{wi::dtype::bf16, 2e-2}}) {
         const std::vector<double> q = filled(wi::orthogonal(gain), c.dims, t, kKey, c.l).values();
-        const double err = orthonormality_error(q, c.rows, c.cols, gain);
+        const double err = orthonormality_error(q.data(), c.rows, c.cols, gain);
         EXPECT_LE(err, tol * std::sqrt(static_cast<double>(std::max(c.rows, c.cols))))
             << wi::to_string(c.dims) << " " << wi::to_string(c.l) << " " << wi::to_string(t) << " gain " << gain;
       }
@@ -165,7 +148,7 @@ TEST(Orthogonal, PackedPartsAreEachOrthogonalFromTheirOwnRowsOfTheInput) {
   const std::vector<double> q = filled(wi::orthogonal(), {3 * e, e}, wi::dtype::f64, kKey, qkv).values();
   for (int p = 0; p < 3; ++p) {
     const std::vector<double> block(q.begin() + p * e * e, q.begin() + (p + 1) * e * e);
-    EXPECT_LE(orthonormality_error(block, e, e, 1.0), 1e-12) << "part " << p;
+    EXPECT_LE(orthonormality_error(block.data(), e, e, 1.0), 1e-12) << "part " << p;
   }
   // Not one (3E, E) matrix with orthonormal columns: each column then has norm √3, not 1.
   double col0 = 0;

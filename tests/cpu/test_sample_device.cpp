@@ -3,37 +3,28 @@
 // (With a GPU, tests/gpu/test_sample_gpu.cpp checks that it writes the CPU's .npy.)
 #include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
 #include <string>
 
-namespace {
+#include "tests/common/run_tool.hpp"
 
-const std::string kTool = std::string(WEIGHTINIT_BINARY_DIR) + "/weightinit";
-
-}  // namespace
+using weightinit_test::run_tool;
+using weightinit_test::tool_exists;
+using weightinit_test::tool_result;
 
 TEST(SampleDeviceGpu, WithoutAGpuExitsWithStatusOneAndSaysItNeedsACudaDevice) {
-  if (!std::ifstream(kTool).good()) GTEST_SKIP() << "weightinit tool not built";
+  if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   int devices = 0;
   const bool gpu = cudaGetDeviceCount(&devices) == cudaSuccess && devices > 0;
   cudaGetLastError();
   if (gpu) GTEST_SKIP() << "a CUDA device is present: tests/gpu/test_sample_gpu.cpp covers this";
   const std::string out_path = testing::TempDir() + "weightinit_sample_no_gpu.npy";
   std::remove(out_path.c_str());
-  const std::string cmd = kTool + " sample --device gpu --dtype bf16 --shape 8,4 --out " +
-                          out_path + " 2>&1";
-  std::FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  ASSERT_TRUE(WIFEXITED(st)) << out;
-  EXPECT_EQ(WEXITSTATUS(st), 1) << out;
-  EXPECT_NE(out.find("--device gpu needs a CUDA device"), std::string::npos) << out;
+  const tool_result r = run_tool("sample --device gpu --dtype bf16 --shape 8,4 --out " + out_path);
+  ASSERT_NE(r.status, -1) << "the tool did not start or did not exit: " << r.out;
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("--device gpu needs a CUDA device"), std::string::npos) << r.out;
   EXPECT_FALSE(std::ifstream(out_path).good()) << "a .npy was written without a GPU";
 }

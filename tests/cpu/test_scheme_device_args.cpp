@@ -16,11 +16,16 @@
 #include <vector>
 
 #include "scheme_test_util.hpp"
+#include "tests/common/bad_schemes.hpp"
 #include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
 using scheme_test::buffer;
 using scheme_test::expect_invalid;
+using weightinit_test::bad_scheme;
+using weightinit_test::bad_schemes;
+using weightinit_test::every_fill_kind;
+using weightinit_test::fill_kind;
 
 namespace {
 
@@ -39,95 +44,23 @@ void* const kAligned = reinterpret_cast<void*>(0x1000);
 void* const kOffBy2 = reinterpret_cast<void*>(0x1002);
 void* const kOffBy1 = reinterpret_cast<void*>(0x1001);
 
-wi::fan_layout with_parts(wi::fan_layout lay, std::vector<std::int64_t> parts) {
-  lay.parts = std::move(parts);
-  return lay;
-}
-
-// One initializer of each way the device fill executes: elementwise (one range, several ranges),
-// orthogonal, eye, dirac, sparse; with a shape each accepts.
-struct kind_case {
-  wi::initializer init;
-  wi::shape dims;
-  wi::fan_layout lay;
-};
-std::vector<kind_case> every_kind() {
-  return {
-      {wi::xavier_uniform(), {16, 16}, wi::layout::out_in},
-      {wi::xavier_uniform(), {16, 16}, with_parts(wi::layout::out_in, {8, 4, 4})},
-      {wi::normal(0, 1), {16, 16}, wi::layout::in_out},
-      {wi::orthogonal(), {16, 16}, wi::layout::out_in},
-      {wi::eye(), {16, 16}, wi::layout::out_in},
-      {wi::dirac(), {4, 4, 4, 4}, wi::layout::out_in},
-      {wi::sparse(0.5), {16, 16}, wi::layout::out_in},
-  };
-}
-
 }  // namespace
 
 TEST(SchemeDeviceFillArguments, SchemeShapeAndPartErrorsAreThrownBeforeAnyCudaCall) {
-  struct bad_case {
-    std::string what;
-    wi::initializer init;
-    wi::shape dims;
-    std::vector<std::string> words;
-    wi::fan_layout lay = wi::layout::out_in;
-    wi::dtype type = wi::dtype::f32;
-  };
-  wi::initializer bad_mode = wi::variance_scaling();
-  bad_mode.mode = static_cast<wi::fan_mode>(9);
-  wi::initializer bad_kind = wi::zeros();
-  bad_kind.kind = static_cast<wi::scheme>(77);
-  const std::vector<bad_case> cases = {
-      {"xavier rank 1", wi::xavier_uniform(), {128}, {"xavier_uniform: needs rank >= 2", "[128]"}},
-      {"he rank 0", wi::he_normal(), {}, {"he_normal: needs rank >= 2", "[]"}},
-      {"lecun rank 1", wi::lecun_normal(), {5}, {"lecun_normal: needs rank >= 2", "[5]"}},
-      {"he mode fan_avg", wi::he_normal(wi::fan_mode::fan_avg), {8, 8}, {"he_normal", "fan_avg", "fan_in or fan_out"}},
-      {"unknown mode value", bad_mode, {8, 8}, {"variance_scaling", "mode", "9"}},
-      {"unknown scheme value", bad_kind, {8, 8}, {"scheme", "77"}},
-      {"negative std", wi::normal(0, -0.5), {8, 8}, {"normal: std must be a finite number >= 0, got -0.5"}},
-      {"NaN std", wi::normal(0, kNan), {8, 8}, {"normal", "std", "nan"}},
-      {"uniform a == b", wi::uniform(1, 1), {8, 8}, {"uniform: needs a < b, got a=1, b=1"}},
-      {"truncated a > b", wi::truncated_normal(0, 1, 1, -1), {8, 8}, {"truncated_normal", "a < b", "a=1", "b=-1"}},
-      {"xavier gain 0", wi::xavier_uniform(0), {8, 8}, {"xavier_uniform", "gain", "0"}},
-      {"sparsity 1.5", wi::sparse(1.5), {8, 8}, {"sparse: sparsity must lie in [0, 1], got 1.5"}},
-      {"sparsity negative", wi::sparse(-0.1), {8, 8}, {"sparse", "sparsity", "-0.1"}},
-      {"sparsity NaN", wi::sparse(kNan), {8, 8}, {"sparse", "sparsity", "nan"}},
-      {"sparse std negative", wi::sparse(0.5, -1), {8, 8}, {"sparse", "std", "-1"}},
-      {"sparse 3-D", wi::sparse(0.5), {4, 4, 4}, {"sparse: needs a 2-D shape", "[4, 4, 4]"}},
-      {"dirac rank 2", wi::dirac(), {4, 4}, {"dirac: needs a 3-, 4- or 5-D shape", "[4, 4]"}},
-      {"dirac rank 6", wi::dirac(), {2, 2, 2, 2, 2, 2}, {"dirac", "[2, 2, 2, 2, 2, 2]"}},
-      {"dirac groups not dividing", wi::dirac(3), {8, 4, 3, 3}, {"dirac: dim 0 of shape [8, 4, 3, 3] is not divisible by groups 3"}},
-      {"dirac groups 0", wi::dirac(0), {8, 4, 3, 3}, {"dirac: groups must be >= 1, got 0"}},
-      {"eye 3-D", wi::eye(), {4, 4, 4}, {"eye: needs a 2-D shape", "[4, 4, 4]"}},
-      {"orthogonal 1-D", wi::orthogonal(), {16}, {"orthogonal: needs rank >= 2", "[16]"}},
-      {"orthogonal gain NaN", wi::orthogonal(kNan), {8, 8}, {"orthogonal", "gain", "nan"}},
-      {"orthogonal parts in_out", wi::orthogonal(), {8, 64}, {"orthogonal", "outermost"},
-       with_parts(wi::layout::in_out, {32, 32})},
-      {"parts not summing to the output", wi::xavier_uniform(), {48, 16}, {"xavier_uniform", "part sizes {16, 16}", "output extent 48"},
-       with_parts(wi::layout::out_in, {16, 16})},
-      {"unequal parts in_out", wi::xavier_uniform(), {64, 96}, {"xavier_uniform", "outermost"},
-       with_parts(wi::layout::in_out, {64, 16, 16})},
-      {"groups not dividing", wi::he_normal(wi::fan_mode::fan_out), {30, 4, 3, 3}, {"he_normal", "groups"},
-       [] {
-         wi::fan_layout l = wi::layout::out_in;
-         l.groups = 4;
-         return l;
-       }()},
-      {"bias_uniform on its own 1-D shape", wi::bias_uniform(), {16}, {"bias_uniform", "weight's fans", "[16]"}},
-      // Checks of the resolved distribution for the tensor's type: named "fill".
-      {"interval narrower than f16 spacing", wi::uniform(1.0001, 1.0002), {8, 8},
-       {"fill: uniform", "interval is narrower than f16 spacing"}, wi::layout::out_in, wi::dtype::f16},
-  };
-  for (const bad_case& c : cases) {
-    buffer b(c.type, std::max<std::int64_t>(1, wi::element_count(c.dims)));
-    expect_invalid([&] { wi::fill(wi::tensor_view{b.data(), c.type, c.dims}, c.init, kKey, c.lay, nullptr); }, c.words,
+  auto check = [](const bad_scheme& c, wi::dtype type) {
+    buffer b(type, std::max<std::int64_t>(1, wi::element_count(c.dims)));
+    expect_invalid([&] { wi::fill(wi::tensor_view{b.data(), type, c.dims}, c.init, kKey, c.lay, nullptr); }, c.words,
                    c.what);
     if (!c.lay.axes && c.lay.convention == wi::layout::out_in && c.lay.parts.empty() && c.lay.groups == 1)
-      expect_invalid([&] { wi::fill(wi::tensor_view{b.data(), c.type, c.dims}, c.init, kKey, nullptr); }, c.words,
+      expect_invalid([&] { wi::fill(wi::tensor_view{b.data(), type, c.dims}, c.init, kKey, nullptr); }, c.words,
                      c.what + " (default layout overload)");
     EXPECT_TRUE(b.untouched()) << c.what;
-  }
+  };
+  for (const bad_scheme& c : bad_schemes()) check(c, wi::dtype::f32);
+  // A check of the resolved distribution for the tensor's type: named "fill".
+  check({"interval narrower than f16 spacing", wi::uniform(1.0001, 1.0002), {8, 8},
+         {"fill: uniform", "interval is narrower than f16 spacing"}},
+        wi::dtype::f16);
 }
 
 TEST(SchemeDeviceFillArguments, GivenFansAreCheckedBeforeAnyCudaCall) {
@@ -145,7 +78,7 @@ TEST(SchemeDeviceFillArguments, GivenFansAreCheckedBeforeAnyCudaCall) {
 }
 
 TEST(SchemeDeviceFillArguments, WindowNullAndMisalignedPointersAreRefusedForEveryKindBeforeAnyCudaCall) {
-  for (const kind_case& k : every_kind()) {
+  for (const fill_kind& k : every_fill_kind()) {
     const std::string name = wi::to_string(k.init);
     const std::int64_t n = wi::element_count(k.dims);
     expect_invalid([&] { wi::fill(wi::tensor_view{kAligned, wi::dtype::f32, k.dims, n - 6, 7}, k.init, kKey, k.lay, nullptr); },
@@ -166,7 +99,7 @@ TEST(SchemeDeviceFillArguments, WindowNullAndMisalignedPointersAreRefusedForEver
 
 TEST(SchemeDeviceFillArguments, ZeroElementFillsMakeNoCudaCallAndNeedNoPointer) {
   // Without a device every CUDA call fails, so returning quietly shows none was made.
-  for (const kind_case& k : every_kind()) {
+  for (const fill_kind& k : every_fill_kind()) {
     wi::shape empty = k.dims;
     empty[1] = 0;  // (dim 0 stays: the packed parts must still sum to it)
     EXPECT_NO_THROW(wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, empty}, k.init, kKey, k.lay, nullptr))
@@ -236,7 +169,7 @@ TEST(SchemeDeviceFillArguments, PageableHostMemoryIsOnlyKnownAfterThePointerQuer
   // device, a clear std::invalid_argument; without one, the query fails with a cuda_error naming it.
   // Either way nothing is written.
   const bool device = has_device();
-  for (const kind_case& k : every_kind()) {
+  for (const fill_kind& k : every_fill_kind()) {
     const std::string name = wi::to_string(k.init);
     buffer host(wi::dtype::f32, wi::element_count(k.dims));
     const wi::tensor_view v{host.data(), wi::dtype::f32, k.dims};

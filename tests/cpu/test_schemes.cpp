@@ -13,6 +13,7 @@
 
 #include "kernels/transforms.hpp"
 #include "scheme_test_util.hpp"
+#include "tests/common/bad_schemes.hpp"
 #include "weightinit/schemes.hpp"
 
 namespace wi = weightinit;
@@ -24,6 +25,8 @@ using scheme_test::filled;
 using scheme_test::keras_fans;
 using scheme_test::phi_cdf;
 using scheme_test::torch_fans;
+using weightinit_test::bad_scheme;
+using weightinit_test::bad_schemes;
 
 namespace {
 
@@ -394,70 +397,7 @@ TEST(SchemeFill, ZeroElementTensorsAreANoOp) {
 // ---- bad input ----------------------------------------------------------------------------------
 
 TEST(SchemeFill, EveryBadInputThrowsNamingTheValuesAndWritesNothing) {
-  struct bad_case {
-    std::string what;
-    wi::initializer init;
-    wi::shape dims;
-    std::vector<std::string> words;
-    wi::fan_layout lay = wi::layout::out_in;
-  };
-  wi::initializer bad_mode = wi::variance_scaling();
-  bad_mode.mode = static_cast<wi::fan_mode>(9);
-  wi::initializer bad_nl = wi::he_normal();
-  bad_nl.nonlin = static_cast<wi::nonlinearity>(99);
-  wi::initializer bad_dist = wi::variance_scaling();
-  bad_dist.dist = static_cast<wi::scale_distribution>(5);
-  wi::initializer bad_kind = wi::zeros();
-  bad_kind.kind = static_cast<wi::scheme>(77);
-  wi::fan_layout unequal_keras = wi::layout::in_out;
-  unequal_keras.parts = {64, 16, 16};
-  wi::fan_layout ortho_keras_parts = wi::layout::in_out;
-  ortho_keras_parts.parts = {32, 32};
-  const std::vector<bad_case> cases = {
-      {"he mode fan_avg", wi::he_normal(wi::fan_mode::fan_avg), {8, 8}, {"he_normal", "fan_avg", "fan_in or fan_out"}},
-      {"unknown mode value", bad_mode, {8, 8}, {"variance_scaling", "mode", "9"}},
-      {"unknown nonlinearity value", bad_nl, {8, 8}, {"he_normal", "nonlinearity", "99"}},
-      {"unknown distribution value", bad_dist, {8, 8}, {"variance_scaling", "distribution", "5"}},
-      {"unknown scheme value", bad_kind, {8, 8}, {"scheme", "77"}},
-      {"slope NaN", wi::he_uniform(wi::fan_mode::fan_in, wi::nonlinearity::leaky_relu, kNan), {8, 8}, {"he_uniform", "slope", "nan"}},
-      {"slope inf", wi::he_normal(wi::fan_mode::fan_in, wi::nonlinearity::leaky_relu, kInf), {8, 8}, {"he_normal", "inf"}},
-      {"negative std", wi::normal(0, -0.5), {8, 8}, {"normal", "std", "-0.5"}},
-      {"NaN std", wi::normal(0, kNan), {8, 8}, {"normal", "std", "nan"}},
-      {"infinite std", wi::normal(0, kInf), {8, 8}, {"normal", "std", "inf"}},
-      {"NaN mean", wi::normal(kNan, 1), {8, 8}, {"normal", "mean", "nan"}},
-      {"zero truncated std", wi::truncated_normal(0, 0), {8, 8}, {"truncated_normal", "std", "0"}},
-      {"uniform a == b", wi::uniform(1, 1), {8, 8}, {"uniform", "a < b", "a=1", "b=1"}},
-      {"uniform a > b", wi::uniform(2, 1), {8, 8}, {"uniform", "a < b", "a=2", "b=1"}},
-      {"uniform infinite", wi::uniform(0, kInf), {8, 8}, {"uniform", "b", "inf"}},
-      {"truncated a > b", wi::truncated_normal(0, 1, 1, -1), {8, 8}, {"truncated_normal", "a < b", "a=1", "b=-1"}},
-      {"sigma a > b", wi::truncated_normal_sigma(0, 1, 2, 2), {8, 8}, {"truncated_normal_sigma", "a < b"}},
-      {"correction far in tail", wi::truncated_normal_sigma(0, 1, 60, 61, true), {8, 8}, {"truncated_normal_sigma", "tail"}},
-      {"constant NaN", wi::constant(kNan), {8, 8}, {"constant", "value", "nan"}},
-      {"xavier gain 0", wi::xavier_uniform(0), {8, 8}, {"xavier_uniform", "gain", "0"}},
-      {"xavier gain negative", wi::xavier_normal(-1), {8, 8}, {"xavier_normal", "gain", "-1"}},
-      {"xavier gain NaN", wi::xavier_normal(kNan), {8, 8}, {"xavier_normal", "gain", "nan"}},
-      {"scale 0", wi::variance_scaling(0), {8, 8}, {"variance_scaling", "scale", "0"}},
-      {"scale inf", wi::variance_scaling(kInf), {8, 8}, {"variance_scaling", "scale", "inf"}},
-      {"xavier rank 1", wi::xavier_uniform(), {128}, {"xavier_uniform", "rank >= 2", "[128]"}},
-      {"he rank 0", wi::he_normal(), {}, {"he_normal", "rank >= 2", "[]"}},
-      {"lecun rank 1", wi::lecun_normal(), {5}, {"lecun_normal", "rank >= 2", "[5]"}},
-      {"sparsity negative", wi::sparse(-0.1), {8, 8}, {"sparse", "sparsity", "-0.1", "[0, 1]"}},
-      {"sparsity above 1", wi::sparse(1.5), {8, 8}, {"sparse", "sparsity", "1.5"}},
-      {"sparsity NaN", wi::sparse(kNan), {8, 8}, {"sparse", "sparsity", "nan"}},
-      {"sparse std negative", wi::sparse(0.5, -1), {8, 8}, {"sparse", "std", "-1"}},
-      {"sparse 3-D", wi::sparse(0.5), {4, 4, 4}, {"sparse", "2-D", "[4, 4, 4]"}},
-      {"orthogonal 1-D", wi::orthogonal(), {16}, {"orthogonal", "rank >= 2", "[16]"}},
-      {"orthogonal gain NaN", wi::orthogonal(kNan), {8, 8}, {"orthogonal", "gain", "nan"}},
-      {"orthogonal parts in_out", wi::orthogonal(), {8, 64}, {"orthogonal", "outermost"}, ortho_keras_parts},
-      {"eye 3-D", wi::eye(), {4, 4, 4}, {"eye", "2-D", "[4, 4, 4]"}},
-      {"eye 1-D", wi::eye(), {4}, {"eye", "2-D", "[4]"}},
-      {"dirac 2-D", wi::dirac(), {4, 4}, {"dirac", "3-, 4- or 5-D", "[4, 4]"}},
-      {"dirac 6-D", wi::dirac(), {2, 2, 2, 2, 2, 2}, {"dirac", "[2, 2, 2, 2, 2, 2]"}},
-      {"dirac groups not dividing", wi::dirac(3), {8, 4, 3, 3}, {"dirac", "divisible", "groups 3"}},
-      {"dirac groups 0", wi::dirac(0), {8, 4, 3, 3}, {"dirac", "groups", "0"}},
-      {"unequal parts in_out", wi::xavier_uniform(), {64, 96}, {"xavier_uniform", "outermost"}, unequal_keras},
-  };
-  for (const bad_case& c : cases)
+  for (const bad_scheme& c : bad_schemes())
     for (wi::dtype t : {wi::dtype::f32, wi::dtype::f64}) {
       const std::int64_t n = std::max<std::int64_t>(1, wi::element_count(c.dims));
       buffer b(t, n);

@@ -6,10 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -20,7 +18,11 @@
 
 namespace wi = weightinit;
 using weightinit_test::device_bytes;
+using weightinit_test::expect_captured_kernels_only;
 using weightinit_test::gpu_test;
+using weightinit_test::graph_guard;
+using weightinit_test::hex;
+using weightinit_test::stream_guard;
 
 namespace {
 
@@ -58,17 +60,6 @@ std::vector<unsigned char> host_bytes(wi::dtype t, const wi::distribution& d, wi
   wi::fill_host(v, d, k);
   out.pop_back();
   return out;
-}
-
-std::string hex(const unsigned char* p, std::size_t bytes) {
-  std::ostringstream s;
-  s << "0x";
-  for (std::size_t i = bytes; i-- > 0;) {
-    char b[3];
-    std::snprintf(b, sizeof b, "%02x", p[i]);
-    s << b;
-  }
-  return s.str();
 }
 
 // `region` is the guard, the window at byte `at`, and the guard after it. The window must equal
@@ -195,21 +186,6 @@ INSTANTIATE_TEST_SUITE_P(EveryDistributionAndDtype, DeviceFillGrid,
 // Streams and graphs.
 
 namespace {
-struct stream_guard {
-  cudaStream_t s = nullptr;
-  ~stream_guard() {
-    if (s) cudaStreamDestroy(s);
-  }
-};
-struct graph_guard {
-  cudaGraph_t g = nullptr;
-  cudaGraphExec_t exec = nullptr;
-  ~graph_guard() {
-    if (exec) cudaGraphExecDestroy(exec);
-    if (g) cudaGraphDestroy(g);
-  }
-};
-
 // Three fills of different dtypes and distributions, each with its own window.
 struct graph_fill {
   wi::dtype t;
@@ -263,22 +239,9 @@ TEST_F(DeviceFillStreams, GraphCaptureRecordsOneKernelPerFillAndReplaysTheEagerB
   // An empty window adds nothing to the graph.
   wi::fill({nullptr, wi::dtype::f32, {0}}, wi::distribution::normal(0, 1), {}, st.s);
   WEIGHTINIT_TEST_CUDA(cudaStreamEndCapture(st.s, &gr.g));
-  std::size_t nodes = 0;
-  WEIGHTINIT_TEST_CUDA(cudaGraphGetNodes(gr.g, nullptr, &nodes));
-  EXPECT_EQ(nodes, owners.size()) << "one kernel node per non-empty fill, nothing else";
-  std::vector<cudaGraphNode_t> list(nodes);
-  WEIGHTINIT_TEST_CUDA(cudaGraphGetNodes(gr.g, list.data(), &nodes));
-  for (cudaGraphNode_t node : list) {
-    cudaGraphNodeType type;
-    WEIGHTINIT_TEST_CUDA(cudaGraphNodeGetType(node, &type));
-    EXPECT_EQ(type, cudaGraphNodeTypeKernel);
-  }
-  // Capturing ran nothing: the buffers are still poison.
-  for (const auto& b : owners) {
-    std::vector<unsigned char> got(b->size());
-    WEIGHTINIT_TEST_CUDA(cudaMemcpy(got.data(), b->get(), got.size(), cudaMemcpyDeviceToHost));
-    EXPECT_EQ(got, std::vector<unsigned char>(got.size(), kPoison)) << "capture executed a fill";
-  }
+  // One kernel node per fill and nothing else; capturing ran nothing: the buffers are still poison.
+  ASSERT_NO_FATAL_FAILURE(expect_captured_kernels_only(
+      gr.g, owners.size(), "one kernel node per non-empty fill, nothing else", owners, kPoison));
   WEIGHTINIT_TEST_CUDA(cudaGraphInstantiate(&gr.exec, gr.g, 0));
   for (int replay = 0; replay < 2; ++replay) {
     for (const auto& b : owners) WEIGHTINIT_TEST_CUDA(cudaMemsetAsync(b->get(), kPoison, b->size(), st.s));

@@ -1,31 +1,22 @@
 // tests/gpu/test_sample_gpu.cpp: `weightinit sample --device gpu` writes byte for byte the .npy that
 // `--device cpu` writes, for distributions and schemes in every dtype. Skips without a GPU.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "gpu_test.hpp"
+#include "tests/common/run_tool.hpp"
 
-namespace {
-
-const std::string kTool = std::string(WEIGHTINIT_BINARY_DIR) + "/weightinit";
-
-std::vector<unsigned char> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
-
-}  // namespace
+using weightinit_test::read_file;
+using weightinit_test::run_tool;
+using weightinit_test::tool_exists;
+using weightinit_test::tool_result;
 
 class SampleDeviceGpu : public weightinit_test::gpu_test {};
 
 TEST_F(SampleDeviceGpu, WritesTheSameNpyAsTheCpu) {
-  if (!std::ifstream(kTool).good()) GTEST_SKIP() << "weightinit tool not built";
+  if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   const char* specs[] = {"'truncated_normal(std=0.02)'", "'uniform(a=-1,b=3)'", "normal",
                          "xavier_uniform", "'he_normal(mode=fan_out)'", "zeros"};
   const char* dtypes[] = {"f32", "f64", "f16", "bf16"};
@@ -36,11 +27,10 @@ TEST_F(SampleDeviceGpu, WritesTheSameNpyAsTheCpu) {
       const char* devices[] = {"cpu", "gpu"};
       for (int d = 0; d < 2; ++d) {
         const std::string path = dir + "weightinit_sample_" + devices[d] + ".npy";
-        const std::string cmd = kTool + " sample --init " + spec + " --shape 37,5,3 --dtype " + dt +
-                                " --seed 77 --stream 4 --device " + devices[d] + " --out " + path +
-                                " > /dev/null 2>&1";
-        const int st = std::system(cmd.c_str());
-        ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << cmd;
+        const std::string args = std::string("sample --init ") + spec + " --shape 37,5,3 --dtype " + dt +
+                                 " --seed 77 --stream 4 --device " + devices[d] + " --out " + path;
+        const tool_result r = run_tool(args);
+        ASSERT_EQ(r.status, 0) << "weightinit " << args << "\n" << r.out;
         files[d] = read_file(path);
       }
       ASSERT_GT(files[0].size(), 37u * 5 * 3) << spec << " " << dt;

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <sstream>
@@ -21,11 +20,24 @@
 
 #include "gpu_test.hpp"
 #include "kernels/transforms.hpp"
+#include "tests/common/bad_schemes.hpp"
+#include "tests/common/orthonormality.hpp"
 #include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
+using weightinit_test::bad_scheme;
+using weightinit_test::bad_schemes;
 using weightinit_test::device_bytes;
+using weightinit_test::every_fill_kind;
+using weightinit_test::expect_captured_kernels_only;
+using weightinit_test::fill_kind;
 using weightinit_test::gpu_test;
+using weightinit_test::graph_guard;
+using weightinit_test::hex;
+using weightinit_test::orthonormality_error;
+using weightinit_test::stream_guard;
+using weightinit_test::with_groups;
+using weightinit_test::with_parts;
 
 namespace {
 
@@ -40,17 +52,6 @@ const wi::key kKey{20261201, 17};
 // distribution tests stop at.
 bool runs(std::int64_t elements) {
   return !weightinit_test::small_sizes_only() || elements <= 4097;
-}
-
-std::string hex(const unsigned char* p, std::size_t bytes) {
-  std::ostringstream s;
-  s << "0x";
-  for (std::size_t i = bytes; i-- > 0;) {
-    char b[3];
-    std::snprintf(b, sizeof b, "%02x", p[i]);
-    s << b;
-  }
-  return s.str();
 }
 
 // The element at `p` of type t, as a double.
@@ -97,15 +98,6 @@ std::string layout_name(const wi::fan_layout& lay) {
     s << "}";
   }
   return s.str();
-}
-
-wi::fan_layout with_parts(wi::fan_layout lay, std::vector<std::int64_t> parts) {
-  lay.parts = std::move(parts);
-  return lay;
-}
-wi::fan_layout with_groups(wi::fan_layout lay, std::int64_t groups) {
-  lay.groups = groups;
-  return lay;
 }
 
 // The CPU fill of the whole tensor (with the given fans when `f` is set, else with `lay`).
@@ -224,21 +216,6 @@ std::vector<std::pair<std::int64_t, std::int64_t>> windows_of(std::int64_t n, st
       w.push_back(fc);
   return w;
 }
-
-struct stream_guard {
-  cudaStream_t s = nullptr;
-  ~stream_guard() {
-    if (s) cudaStreamDestroy(s);
-  }
-};
-struct graph_guard {
-  cudaGraph_t g = nullptr;
-  cudaGraphExec_t exec = nullptr;
-  ~graph_guard() {
-    if (exec) cudaGraphExecDestroy(exec);
-    if (g) cudaGraphDestroy(g);
-  }
-};
 
 std::string dtype_name(const ::testing::TestParamInfo<int>& info) {
   return wi::to_string(kTypes[info.param]);
@@ -573,22 +550,6 @@ std::vector<ortho_block> blocks_of(const wi::shape& dims, const wi::fan_layout& 
   return b;
 }
 
-// Max |(MᵀM)/gain² - I| over the columns of the row-major rows × cols block `m` when rows >= cols,
-// else over its rows (the CPU test's measure), accumulated in long double.
-double orthonormality_error(const double* m, std::int64_t rows, std::int64_t cols, double gain) {
-  double worst = 0;
-  const bool by_cols = rows >= cols;
-  const std::int64_t k = by_cols ? cols : rows, len = by_cols ? rows : cols;
-  auto at = [&](std::int64_t vec, std::int64_t i) { return by_cols ? m[i * cols + vec] : m[vec * cols + i]; };
-  for (std::int64_t a = 0; a < k; ++a)
-    for (std::int64_t b = a; b < k; ++b) {
-      long double dot = 0;
-      for (std::int64_t i = 0; i < len; ++i) dot += static_cast<long double>(at(a, i)) * at(b, i);
-      worst = std::max(worst, std::fabs(static_cast<double>(dot) / (gain * gain) - (a == b ? 1.0 : 0.0)));
-    }
-  return worst;
-}
-
 double eps_of(wi::dtype t) {
   switch (t) {
     case wi::dtype::f32: return std::ldexp(1.0, -23);
@@ -894,21 +855,9 @@ TEST_F(SchemeGraphCapture, RecordsOnlyKernelsRunsNothingAndReplaysTheEagerBits) 
   wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, {0, 8}}, wi::xavier_uniform(), {}, st.s);
   wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, {0, 8, 3}}, wi::dirac(), {}, st.s);
   WEIGHTINIT_TEST_CUDA(cudaStreamEndCapture(st.s, &gr.g));
-  std::size_t nodes = 0;
-  WEIGHTINIT_TEST_CUDA(cudaGraphGetNodes(gr.g, nullptr, &nodes));
-  EXPECT_EQ(nodes, kernels) << "one kernel per distribution range, two for sparse with zeros, nothing else";
-  std::vector<cudaGraphNode_t> list(nodes);
-  WEIGHTINIT_TEST_CUDA(cudaGraphGetNodes(gr.g, list.data(), &nodes));
-  for (cudaGraphNode_t node : list) {
-    cudaGraphNodeType type;
-    WEIGHTINIT_TEST_CUDA(cudaGraphNodeGetType(node, &type));
-    EXPECT_EQ(type, cudaGraphNodeTypeKernel);
-  }
-  for (const auto& b : owners) {
-    std::vector<unsigned char> got(b->size());
-    WEIGHTINIT_TEST_CUDA(cudaMemcpy(got.data(), b->get(), got.size(), cudaMemcpyDeviceToHost));
-    EXPECT_EQ(got, std::vector<unsigned char>(got.size(), kPoison)) << "capturing executed a fill";
-  }
+  ASSERT_NO_FATAL_FAILURE(expect_captured_kernels_only(
+      gr.g, kernels, "one kernel per distribution range, two for sparse with zeros, nothing else", owners,
+      kPoison));
   WEIGHTINIT_TEST_CUDA(cudaGraphInstantiate(&gr.exec, gr.g, 0));
   for (int replay = 0; replay < 2; ++replay) {
     for (const auto& b : owners) WEIGHTINIT_TEST_CUDA(cudaMemsetAsync(b->get(), kPoison, b->size(), st.s));
@@ -988,81 +937,27 @@ void expect_refused(F&& fill, const std::vector<std::string>& words, const std::
 class SchemeBadInputOnDevice : public gpu_test {};
 
 TEST_F(SchemeBadInputOnDevice, ThrowsInvalidArgumentWritesNothingAndLaunchesNothing) {
-  struct bad_case {
-    std::string what;
-    wi::initializer init;
-    wi::shape dims;
-    std::vector<std::string> words;
-    wi::fan_layout lay = wi::layout::out_in;
-  };
-  wi::initializer bad_mode = wi::variance_scaling();
-  bad_mode.mode = static_cast<wi::fan_mode>(9);
-  wi::initializer bad_nl = wi::he_normal();
-  bad_nl.nonlin = static_cast<wi::nonlinearity>(99);
-  wi::initializer bad_dist = wi::variance_scaling();
-  bad_dist.dist = static_cast<wi::scale_distribution>(5);
-  wi::initializer bad_kind = wi::zeros();
-  bad_kind.kind = static_cast<wi::scheme>(77);
-  const wi::fan_layout unequal_keras = with_parts(wi::layout::in_out, {64, 16, 16});
-  const wi::fan_layout ortho_keras_parts = with_parts(wi::layout::in_out, {32, 32});
-  const std::vector<bad_case> cases = {
-      {"xavier rank 1", wi::xavier_uniform(), {128}, {"xavier_uniform", "rank >= 2", "[128]"}},
-      {"he rank 0", wi::he_normal(), {}, {"he_normal", "rank >= 2", "[]"}},
-      {"he mode fan_avg", wi::he_normal(wi::fan_mode::fan_avg), {8, 8}, {"he_normal", "fan_avg"}},
-      {"unknown mode value", bad_mode, {8, 8}, {"variance_scaling", "mode", "9"}},
-      {"unknown nonlinearity value", bad_nl, {8, 8}, {"he_normal", "nonlinearity", "99"}},
-      {"unknown distribution value", bad_dist, {8, 8}, {"variance_scaling", "distribution", "5"}},
-      {"unknown scheme value", bad_kind, {8, 8}, {"scheme", "77"}},
-      {"negative std", wi::normal(0, -0.5), {8, 8}, {"normal", "std", "-0.5"}},
-      {"uniform a == b", wi::uniform(1, 1), {8, 8}, {"uniform", "a < b"}},
-      {"truncated a > b", wi::truncated_normal(0, 1, 1, -1), {8, 8}, {"truncated_normal", "a < b"}},
-      {"xavier gain 0", wi::xavier_uniform(0), {8, 8}, {"xavier_uniform", "gain"}},
-      {"sparsity 1.5", wi::sparse(1.5), {8, 8}, {"sparse", "sparsity", "1.5"}},
-      {"sparsity negative", wi::sparse(-0.1), {8, 8}, {"sparse", "sparsity", "-0.1"}},
-      {"sparse std negative", wi::sparse(0.5, -1), {8, 8}, {"sparse", "std", "-1"}},
-      {"sparse 3-D", wi::sparse(0.5), {4, 4, 4}, {"sparse", "2-D", "[4, 4, 4]"}},
-      {"orthogonal 1-D", wi::orthogonal(), {16}, {"orthogonal", "rank >= 2", "[16]"}},
-      {"orthogonal gain NaN", wi::orthogonal(std::nan("")), {8, 8}, {"orthogonal", "gain"}},
-      {"orthogonal parts in_out", wi::orthogonal(), {8, 64}, {"orthogonal", "outermost"}, ortho_keras_parts},
-      {"eye 3-D", wi::eye(), {4, 4, 4}, {"eye", "2-D", "[4, 4, 4]"}},
-      {"dirac 2-D", wi::dirac(), {4, 4}, {"dirac", "3-, 4- or 5-D", "[4, 4]"}},
-      {"dirac groups not dividing", wi::dirac(3), {8, 4, 3, 3}, {"dirac", "divisible", "groups 3"}},
-      {"dirac groups 0", wi::dirac(0), {8, 4, 3, 3}, {"dirac", "groups", "0"}},
-      {"unequal parts in_out", wi::xavier_uniform(), {64, 96}, {"xavier_uniform", "outermost"}, unequal_keras},
-      {"interval narrower than f16 spacing", wi::uniform(1.0001, 1.0002), {8, 8},
-       {"fill", "interval is narrower than f16 spacing"}},
-  };
-  for (const bad_case& c : cases) {
+  auto refused = [&](const bad_scheme& c, wi::dtype t) {
     const std::int64_t n = std::max<std::int64_t>(1, wi::element_count(c.dims));
-    const wi::dtype t = c.what == "interval narrower than f16 spacing" ? wi::dtype::f16 : wi::dtype::f32;
     device_bytes buf(static_cast<std::size_t>(n) * wi::size_of(t) + kGuard);
     ASSERT_TRUE(buf);
     WEIGHTINIT_TEST_CUDA(cudaMemset(buf.get(), kPoison, buf.size()));
     expect_refused([&](cudaStream_t s) { wi::fill(wi::tensor_view{buf.get(), t, c.dims}, c.init, kKey, c.lay, s); },
                    c.words, c.what);
     EXPECT_TRUE(still_poison(buf)) << c.what;
-  }
+  };
+  for (const bad_scheme& c : bad_schemes()) ASSERT_NO_FATAL_FAILURE(refused(c, wi::dtype::f32));
+  // A check of the resolved distribution for the tensor's type.
+  ASSERT_NO_FATAL_FAILURE(refused({"interval narrower than f16 spacing", wi::uniform(1.0001, 1.0002), {8, 8},
+                                   {"fill", "interval is narrower than f16 spacing"}},
+                                  wi::dtype::f16));
 }
 
 TEST_F(SchemeBadInputOnDevice, BadWindowPointerAndFansAreRefusedForEveryKindOfScheme) {
   device_bytes buf(4096);
   ASSERT_TRUE(buf);
   WEIGHTINIT_TEST_CUDA(cudaMemset(buf.get(), kPoison, buf.size()));
-  struct kind_case {
-    wi::initializer init;
-    wi::shape dims;
-    wi::fan_layout lay;
-  };
-  const std::vector<kind_case> kinds = {
-      {wi::xavier_uniform(), {16, 16}, wi::layout::out_in},
-      {wi::xavier_uniform(), {16, 16}, with_parts(wi::layout::out_in, {8, 4, 4})},
-      {wi::normal(0, 1), {16, 16}, wi::layout::out_in},
-      {wi::orthogonal(), {16, 16}, wi::layout::out_in},
-      {wi::eye(), {16, 16}, wi::layout::out_in},
-      {wi::dirac(), {4, 4, 4, 4}, wi::layout::out_in},
-      {wi::sparse(0.5), {16, 16}, wi::layout::out_in},
-  };
-  for (const kind_case& k : kinds) {
+  for (const fill_kind& k : every_fill_kind()) {
     const std::string name = wi::to_string(k.init) + " " + layout_name(k.lay);
     expect_refused([&](cudaStream_t s) {
       wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, k.dims, 250, 7}, k.init, kKey, k.lay, s);
