@@ -16,6 +16,8 @@ void throw_invalid(const std::string& function, const std::string& what) {
   throw std::invalid_argument(function + ": " + what);
 }
 
+bool is_valid(layout l) noexcept { return l == layout::out_in || l == layout::in_out; }
+
 namespace {
 
 std::string list_string(const std::vector<int>& v) {

@@ -27,11 +27,23 @@ std::string hex_address(const void* p) {
 // is rejected: a kernel cannot write it.
 void* device_address(void* data, dtype type, std::int64_t n, const char* function) {
   cudaPointerAttributes attr{};
-  WEIGHTINIT_CUDA_TRY(cudaPointerGetAttributes(&attr, data));
+  WEIGHTINIT_CUDA_TRY(cudaPointerGetAttributes(&attr, data), function);
   const std::string what = std::string(function) + ": data pointer " + hex_address(data) + " (" +
                            std::to_string(n) + " " + to_string(type) + " elements)";
   switch (attr.type) {
-    case cudaMemoryTypeDevice:
+    case cudaMemoryTypeDevice: {
+      // The kernel runs on the current device (the stream's); memory of another device would be
+      // written through UVA, which fails or kills the context without peer access. Refused: the
+      // library never changes the current device.
+      int current = 0;
+      WEIGHTINIT_CUDA_TRY(cudaGetDevice(&current), function);
+      if (attr.device != current)
+        throw std::invalid_argument(what + " is memory of CUDA device " + std::to_string(attr.device) +
+                                    ", but device " + std::to_string(current) +
+                                    " is current; call cudaSetDevice(" + std::to_string(attr.device) +
+                                    ") and pass a stream of that device");
+      return data;
+    }
     case cudaMemoryTypeManaged:
       return data;
     case cudaMemoryTypeHost:
@@ -82,14 +94,16 @@ void launch(const prepared<T>& p, const tensor_view& tensor, std::int64_t n, key
   if (blocks == 0) {
     // As many blocks as stay resident (one wave of grid-stride loops), fewer for small windows.
     int device = 0, sms = 0, per_sm = 0;
-    WEIGHTINIT_CUDA_TRY(cudaGetDevice(&device));
-    WEIGHTINIT_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-    WEIGHTINIT_CUDA_TRY(fill_blocks_per_sm(tensor.type, p.kind, config.threads, &per_sm));
+    WEIGHTINIT_CUDA_TRY(cudaGetDevice(&device), function);
+    WEIGHTINIT_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), function);
+    WEIGHTINIT_CUDA_TRY(fill_blocks_per_sm(tensor.type, p.kind, config.threads, &per_sm), function);
     const unsigned resident = static_cast<unsigned>(sms > 0 ? sms : 1) *
                               static_cast<unsigned>(per_sm > 0 ? per_sm : 1);
     blocks = launch::grid_blocks(plan.units, config.threads, resident);
   }
-  WEIGHTINIT_CUDA_TRY(launch_fill(p, tensor.type, plan, data, k, blocks, config.threads, stream));
+  const cudaError_t before = cudaPeekAtLastError();
+  const cudaError_t launched = launch_fill(p, tensor.type, plan, data, k, blocks, config.threads, stream);
+  if (launched != cudaSuccess) throw_launch_error(launched, before, function, "the fill kernel");
 }
 
 }  // namespace
@@ -111,8 +125,5 @@ void fill_device(const tensor_view& tensor, const distribution& dist, key k,
 
 }  // namespace detail
 
-void fill(const tensor_view& tensor, const distribution& dist, key k, cudaStream_t stream) {
-  detail::fill_device(tensor, dist, k, launch::launch_config{}, stream, "fill");
-}
 
 }  // namespace weightinit

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "../kernels/element.hpp"
+#include "host_policy.hpp"
 #include "weightinit/fill.hpp"
 #include "weightinit/philox.hpp"
 

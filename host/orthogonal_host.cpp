@@ -6,10 +6,10 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
-#include <thread>
 #include <vector>
 
 #include "schemes_internal.hpp"
+#include "thread_pool.hpp"
 
 namespace weightinit {
 namespace detail {
@@ -25,14 +25,9 @@ void parallel_columns(std::int64_t lo, std::int64_t hi, std::int64_t work_per_co
     for (std::int64_t k = lo; k < hi; ++k) body(k);
     return;
   }
-  std::vector<std::thread> workers;
-  for (unsigned w = 0; w < t; ++w) {
-    const std::int64_t a = lo + n * w / t, b = lo + n * (w + 1) / t;
-    workers.emplace_back([=, &body] {
-      for (std::int64_t k = a; k < b; ++k) body(k);
-    });
-  }
-  for (auto& w : workers) w.join();
+  parallel_for(t, t, [&](std::int64_t w) {
+    for (std::int64_t k = lo + n * w / t; k < lo + n * (w + 1) / t; ++k) body(k);
+  });
 }
 
 // Applies H = I - tau v vᵀ (v[0] = 1 implicit, v[1..] below the diagonal of column j of `a`, in

@@ -66,7 +66,7 @@ layer_preset preset_by_name(const std::string& name) {
 namespace detail {
 
 fans weight_fans_for_bias(const tensor_view& weight, const layer_preset& preset, const char* function) {
-  if (!uses_fans(preset.bias.kind)) return fans{};
+  if (!uses_fans(preset.bias.kind())) return fans{};
   const std::string fn = std::string(function) + " (" + preset.name + " bias)";
   return part_fans(weight.dims, preset.layout, fn.c_str())[0];
 }
@@ -74,21 +74,10 @@ fans weight_fans_for_bias(const tensor_view& weight, const layer_preset& preset,
 initializer bias_initializer(const layer_preset& preset, const fans& f) {
   // PyTorch: bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0, i.e. a zero bias for a weight
   // without inputs.
-  if (preset.bias.kind == scheme::bias_uniform && f.fan_in == 0) return zeros();
+  if (preset.bias.kind() == scheme::bias_uniform && f.fan_in == 0) return zeros();
   return preset.bias;
 }
 
 }  // namespace detail
-
-void fill_host(const tensor_view& weight, const tensor_view& bias, const layer_preset& preset,
-               key weight_key, key bias_key, host_policy policy) {
-  const fans f = detail::weight_fans_for_bias(weight, preset, "fill_host");
-  const initializer bias_init = detail::bias_initializer(preset, f);
-  // Plan both (every check) before writing either.
-  detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill_host");
-  detail::plan_fill(bias, bias_init, preset.layout, &f, "fill_host");
-  fill_host(weight, preset.weight, weight_key, preset.layout, policy);
-  fill_host(bias, bias_init, bias_key, f, policy);
-}
 
 }  // namespace weightinit

@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
 #include "../kernels/structured.hpp"
 #include "cuda_check.hpp"
+#include "cusolver_loader.hpp"
 #include "fill_device.hpp"
 #include "schemes_internal.hpp"
 #include "weightinit/error.hpp"
@@ -27,8 +27,13 @@ void fill_ranges(const tensor_view& t, const fill_plan& plan, key k, cudaStream_
   }
 }
 
-void check_launch(int status, const char* call) {
-  if (status != 0) throw_cuda_error(static_cast<cudaError_t>(status), call, __FILE__, __LINE__);
+// Runs a structured launcher: its status is this launch's; `before` tells an error the context held
+// before the call from one this launch caused.
+template <class Launch>
+void run_launch(const char* kernel, Launch&& launch) {
+  const cudaError_t before = cudaPeekAtLastError();
+  const int status = launch();
+  if (status != 0) throw_launch_error(static_cast<cudaError_t>(status), before, "fill", kernel);
 }
 
 void fill_orthogonal(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream) {
@@ -38,25 +43,27 @@ void fill_orthogonal(const tensor_view& t, const fill_plan& plan, key k, cudaStr
   for (const orthogonal_block& b : plan.blocks) {
     const std::int64_t n = b.rows * b.cols;
     if (std::max(w0, b.offset) >= std::min(w1, b.offset + n)) continue;
+    const cusolver_api& api = cusolver("fill");
+    cusolverDnHandle_t handle = cusolver_handle("fill");
     void* gaussian = nullptr;
-    WEIGHTINIT_CUDA_TRY(cudaMallocAsync(&gaussian, static_cast<std::size_t>(n) * size_of(math), stream));
+    WEIGHTINIT_CUDA_TRY(cudaMallocAsync(&gaussian, static_cast<std::size_t>(n) * size_of(math), stream),
+                        "fill");
     try {
       // The block's Gaussian input: the tensor's normal fill at its global indices, in the math type.
       fill_device(tensor_view{gaussian, math, t.dims, b.offset, n}, distribution::normal(0.0, 1.0), k,
                   launch::launch_config{}, stream, "fill");
-      const orthogonal_status s = launch_orthogonal(gaussian, out, t.type, b.offset, b.rows, b.cols,
-                                                    w0, plan.window_count, plan.gain, stream);
+      const orthogonal_status s = launch_orthogonal(api, handle, gaussian, out, t.type, b.offset,
+                                                    b.rows, b.cols, w0, plan.window_count, plan.gain,
+                                                    stream);
       if (s.code != 0) {
-        if (!s.cusolver) throw_cuda_error(static_cast<cudaError_t>(s.code), s.call, __FILE__, __LINE__);
-        std::ostringstream msg;
-        msg << "fill (orthogonal): " << s.call << " failed: cusolverStatus_t " << s.code;
-        throw cuda_error(s.code, msg.str());
+        if (s.cusolver) throw_cusolver_error(s.code, "fill", s.call);
+        throw_cuda_error(static_cast<cudaError_t>(s.code), "fill", s.call);
       }
     } catch (...) {
       cudaFreeAsync(gaussian, stream);
       throw;
     }
-    WEIGHTINIT_CUDA_TRY(cudaFreeAsync(gaussian, stream));
+    WEIGHTINIT_CUDA_TRY(cudaFreeAsync(gaussian, stream), "fill");
   }
 }
 
@@ -71,20 +78,26 @@ void execute_device(const tensor_view& t, const fill_plan& plan, key k, cudaStre
   switch (plan.kind) {
     case scheme::orthogonal: fill_orthogonal(t, plan, k, stream); return;
     case scheme::eye:
-      check_launch(launch_eye(writable_device_address(t, n, "fill"), t.type, w0, n, plan.cols, plan.gain, stream),
-                   "launch_eye");
+      {
+        void* out = writable_device_address(t, n, "fill");
+        run_launch("the eye kernel", [&] { return launch_eye(out, t.type, w0, n, plan.cols, plan.gain, stream); });
+      }
       return;
     case scheme::dirac:
-      check_launch(launch_dirac(writable_device_address(t, n, "fill"), t.type, w0, n,
-                                dirac_geometry_of(plan.dims, plan.groups), stream),
-                   "launch_dirac");
+      {
+        void* out = writable_device_address(t, n, "fill");
+        const structured::dirac_geometry g = dirac_geometry_of(plan.dims, plan.groups);
+        run_launch("the dirac kernel", [&] { return launch_dirac(out, t.type, w0, n, g, stream); });
+      }
       return;
     case scheme::sparse:
       fill_ranges(t, plan, k, stream);  // the normal values (checks the pointer)
-      if (plan.zeros > 0)
-        check_launch(launch_sparse_mask(writable_device_address(t, n, "fill"), t.type, w0, n, plan.rows,
-                                        plan.cols, plan.zeros, k, stream),
-                     "launch_sparse_mask");
+      if (plan.zeros > 0) {
+        void* out = writable_device_address(t, n, "fill");
+        run_launch("the sparse mask kernel", [&] {
+          return launch_sparse_mask(out, t.type, w0, n, plan.rows, plan.cols, plan.zeros, k, stream);
+        });
+      }
       return;
     default: fill_ranges(t, plan, k, stream); return;
   }
@@ -93,24 +106,20 @@ void execute_device(const tensor_view& t, const fill_plan& plan, key k, cudaStre
 }  // namespace
 }  // namespace detail
 
+void fill(const tensor_view& tensor, const initializer& init, key k, const fill_options& options,
+          cudaStream_t stream) {
+  const detail::fan_source src = detail::fan_source_of(options, init, "fill");
+  const detail::fill_plan plan = detail::plan_fill(tensor, init, src.layout, src.given, "fill");
+  detail::execute_device(tensor, plan, k, stream);
+}
+
 void fill(const tensor_view& tensor, const initializer& init, key k, cudaStream_t stream) {
-  fill(tensor, init, k, fan_layout{}, stream);
-}
-
-void fill(const tensor_view& tensor, const initializer& init, key k, const fan_layout& lay,
-          cudaStream_t stream) {
-  const detail::fill_plan plan = detail::plan_fill(tensor, init, lay, nullptr, "fill");
-  detail::execute_device(tensor, plan, k, stream);
-}
-
-void fill(const tensor_view& tensor, const initializer& init, key k, const fans& f,
-          cudaStream_t stream) {
-  const detail::fill_plan plan = detail::plan_fill(tensor, init, fan_layout{}, &f, "fill");
-  detail::execute_device(tensor, plan, k, stream);
+  fill(tensor, init, k, fill_options{}, stream);
 }
 
 void fill(const tensor_view& weight, const tensor_view& bias, const layer_preset& preset,
-          key weight_key, key bias_key, cudaStream_t stream) {
+          key weight_key, key bias_key, const fill_options& options, cudaStream_t stream) {
+  detail::check_preset_options(options, "fill");
   const fans f = detail::weight_fans_for_bias(weight, preset, "fill");
   const initializer bias_init = detail::bias_initializer(preset, f);
   const detail::fill_plan wp = detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill");
@@ -123,6 +132,11 @@ void fill(const tensor_view& weight, const tensor_view& bias, const layer_preset
   detail::check_pointer(bias, bp);
   detail::execute_device(weight, wp, weight_key, stream);
   detail::execute_device(bias, bp, bias_key, stream);
+}
+
+void fill(const tensor_view& weight, const tensor_view& bias, const layer_preset& preset,
+          key weight_key, key bias_key, cudaStream_t stream) {
+  fill(weight, bias, preset, weight_key, bias_key, fill_options{}, stream);
 }
 
 }  // namespace weightinit

@@ -4,19 +4,20 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 #include "../kernels/element.hpp"
 #include "../kernels/structured.hpp"
+#include "host_policy.hpp"
 #include "schemes_internal.hpp"
+#include "thread_pool.hpp"
 
 namespace weightinit {
 namespace detail {
 namespace {
 
 unsigned thread_count(host_policy policy) {
-  return policy.threads ? policy.threads : std::max(1u, std::thread::hardware_concurrency());
+  return policy.threads ? policy.threads : default_thread_count();
 }
 
 // Element `local` of the view's memory gets `v`: as double for f64, else the f32 value (rounded to
@@ -95,16 +96,9 @@ void fill_sparse(const tensor_view& t, const fill_plan& plan, key k, host_policy
   };
   const unsigned threads = static_cast<unsigned>(
       std::min<std::int64_t>(thread_count(policy), std::max<std::int64_t>(1, ncols * rows / (1 << 14))));
-  if (threads <= 1) {
-    for (std::int64_t j = 0; j < ncols; ++j) column(j);
-    return;
-  }
-  std::vector<std::thread> workers;
-  for (unsigned w = 0; w < threads; ++w)
-    workers.emplace_back([&, w] {
-      for (std::int64_t j = ncols * w / threads; j < ncols * (w + 1) / threads; ++j) column(j);
-    });
-  for (auto& w : workers) w.join();
+  parallel_for(threads, threads, [&](std::int64_t w) {
+    for (std::int64_t j = ncols * w / threads; j < ncols * (w + 1) / threads; ++j) column(j);
+  });
 }
 
 void execute_host(const tensor_view& t, const fill_plan& plan, key k, host_policy policy) {
@@ -145,16 +139,46 @@ structured::dirac_geometry dirac_geometry_of(const shape& dims, std::int64_t gro
 
 }  // namespace detail
 
-void fill_host(const tensor_view& tensor, const initializer& init, key k, const fan_layout& lay,
-               host_policy policy) {
-  const detail::fill_plan plan = detail::plan_fill(tensor, init, lay, nullptr, "fill_host");
-  detail::execute_host(tensor, plan, k, policy);
+namespace detail {
+
+fan_source fan_source_of(const fill_options& options, const initializer& init, const char* function) {
+  if (options.layout && options.fan_override)
+    throw_invalid(function, "fill_options sets both layout and fan_override; give one (fans come "
+                            "from the shape under the layout, or are given)");
+  if (options.fan_override && !uses_fans(init.kind()))
+    throw_invalid(function, std::string("fill_options::fan_override is given, but ") +
+                                to_string(init.kind()) + " reads no fans");
+  fan_source src;
+  if (options.layout) src.layout = *options.layout;
+  if (options.fan_override) src.given = &*options.fan_override;
+  return src;
 }
 
-void fill_host(const tensor_view& tensor, const initializer& init, key k, const fans& f,
-               host_policy policy) {
-  const detail::fill_plan plan = detail::plan_fill(tensor, init, fan_layout{}, &f, "fill_host");
-  detail::execute_host(tensor, plan, k, policy);
+void check_preset_options(const fill_options& options, const char* function) {
+  if (options.layout || options.fan_override)
+    throw_invalid(function, "a layer preset carries its own layout and the weight's fans; leave "
+                            "fill_options::layout and fan_override unset");
+}
+
+}  // namespace detail
+
+void fill_host(const tensor_view& tensor, const initializer& init, key k,
+               const fill_options& options) {
+  const detail::fan_source src = detail::fan_source_of(options, init, "fill_host");
+  const detail::fill_plan plan = detail::plan_fill(tensor, init, src.layout, src.given, "fill_host");
+  detail::execute_host(tensor, plan, k, host_policy{options.threads});
+}
+
+void fill_host(const tensor_view& weight, const tensor_view& bias, const layer_preset& preset,
+               key weight_key, key bias_key, const fill_options& options) {
+  detail::check_preset_options(options, "fill_host");
+  const fans f = detail::weight_fans_for_bias(weight, preset, "fill_host");
+  const initializer bias_init = detail::bias_initializer(preset, f);
+  // Plan both (every check) before writing either.
+  const detail::fill_plan wp = detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill_host");
+  const detail::fill_plan bp = detail::plan_fill(bias, bias_init, preset.layout, &f, "fill_host");
+  detail::execute_host(weight, wp, weight_key, host_policy{options.threads});
+  detail::execute_host(bias, bp, bias_key, host_policy{options.threads});
 }
 
 }  // namespace weightinit

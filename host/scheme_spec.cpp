@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "weightinit/schemes.hpp"
+#include "weightinit/initializers.hpp"
 #include "weightinit/spec.hpp"
 
 namespace weightinit {
@@ -139,6 +139,8 @@ initializer parse(const spec& s) {
 }
 
 }  // namespace
+
+const char* initializer_names() noexcept { return k_schemes; }
 
 initializer parse_initializer(const std::string& text) {
   const initializer init = parse(parse_spec(text));

@@ -1,6 +1,6 @@
-// host/schemes_internal.hpp: what the scheme files of host/ share: fans with the caller's name in
-// errors, and the fill plan (every check done, nothing written) that the CPU and GPU fills of an
-// initializer both execute.
+// host/schemes_internal.hpp: what the scheme files of host/ share: enum checks, fans with the
+// caller's name in errors, the fill options read once, and the fill plan (every check done, nothing
+// written) that the CPU and GPU fills both execute.
 #pragma once
 
 #include <cstdint>
@@ -8,12 +8,34 @@
 #include <vector>
 
 #include "../kernels/structured.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/fans.hpp"
+#include "weightinit/fill.hpp"
+#include "weightinit/initializers.hpp"
+#include "weightinit/presets.hpp"
+#include "weightinit/resolve.hpp"
 
 namespace weightinit {
 namespace detail {
 
 [[noreturn]] void throw_invalid(const std::string& function, const std::string& what);
+
+/// Whether an enum value is one of the enum's (every entry point checks before using one).
+bool is_valid(fan_mode m) noexcept;
+bool is_valid(nonlinearity nl) noexcept;
+bool is_valid(scale_distribution d) noexcept;
+bool is_valid(layout l) noexcept;
+
+/// Probability of [a, b] under the standard normal, each bound in its accurate tail.
+double normal_interval_mass(double a, double b);
+
+/// The layout and explicit fans a fill uses, read from its options: `given` is null unless
+/// fan_override is set. Throws std::invalid_argument naming `function` when both are set, or when
+/// fan_override is given to a scheme that reads no fans.
+struct fan_source {
+  fan_layout layout;
+  const fans* given = nullptr;
+};
+fan_source fan_source_of(const fill_options& options, const initializer& init, const char* function);
 
 /// compute_part_fans, with `function` naming the caller in errors.
 std::vector<fans> part_fans(const shape& dims, const fan_layout& lay, const char* function);
@@ -75,6 +97,9 @@ fans weight_fans_for_bias(const tensor_view& weight, const layer_preset& preset,
 
 /// The bias scheme actually used: zeros for a bias_uniform bias whose weight has fan_in 0 (PyTorch).
 initializer bias_initializer(const layer_preset& preset, const fans& weight_fans);
+
+/// Throws std::invalid_argument naming `function` when a preset fill's options set a layout or fans.
+void check_preset_options(const fill_options& options, const char* function);
 
 /// Whether two distributions have the same kind and parameters.
 bool same_distribution(const distribution& x, const distribution& y);

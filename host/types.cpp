@@ -1,12 +1,39 @@
 // host/types.cpp: dtype names and sizes, shapes, tensor windows, distribution constructors.
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 
+#include "../kernels/transforms.hpp"
+#include "weightinit/config.hpp"
 #include "weightinit/types.hpp"
 
 namespace weightinit {
+
+const char* version() noexcept {
+#define WEIGHTINIT_STR2(x) #x
+#define WEIGHTINIT_STR(x) WEIGHTINIT_STR2(x)
+  return WEIGHTINIT_STR(WEIGHTINIT_VERSION_MAJOR) "." WEIGHTINIT_STR(WEIGHTINIT_VERSION_MINOR) "." WEIGHTINIT_STR(
+      WEIGHTINIT_VERSION_PATCH);
+#undef WEIGHTINIT_STR
+#undef WEIGHTINIT_STR2
+}
+
+bool is_valid(dtype t) noexcept {
+  return t == dtype::f32 || t == dtype::f64 || t == dtype::f16 || t == dtype::bf16;
+}
+
+float f16_to_float(std::uint16_t bits) noexcept { return xf::from_f16_bits(bits); }
+float bf16_to_float(std::uint16_t bits) noexcept { return xf::from_bf16_bits(bits); }
+
+std::string format_number(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);  // shortest round-trip form
+  return std::string(buf, r.ptr);
+}
 
 std::size_t size_of(dtype t) noexcept {
   switch (t) {
@@ -58,17 +85,25 @@ std::string to_string(const shape& dims) {
 }
 
 std::int64_t window_count(const tensor_view& view, const char* function) {
+  if (!is_valid(view.type))
+    throw std::invalid_argument(std::string(function) + ": unknown dtype value " +
+                                std::to_string(static_cast<int>(view.type)) +
+                                " (expected f32, f64, f16 or bf16)");
   const std::int64_t total = element_count(view.dims);
   if (view.first < 0 || view.first > total)
     throw std::invalid_argument(std::string(function) + ": window start " + std::to_string(view.first) +
                                 " lies outside tensor " + to_string(view.dims) + " of " +
                                 std::to_string(total) + " elements");
-  if (view.count == -1) return total - view.first;
-  if (view.count < 0 || view.count > total - view.first)
+  const std::int64_t n = view.count == -1 ? total - view.first : view.count;
+  if (n < 0 || n > total - view.first)
     throw std::invalid_argument(std::string(function) + ": window [" + std::to_string(view.first) +
                                 ", +" + std::to_string(view.count) + ") lies outside tensor " +
                                 to_string(view.dims) + " of " + std::to_string(total) + " elements");
-  return view.count;
+  // Every byte address a fill computes is data + local index · size: it must fit.
+  if (static_cast<std::uint64_t>(n) > std::numeric_limits<std::uint64_t>::max() / 2 / size_of(view.type))
+    throw std::invalid_argument(std::string(function) + ": window of " + std::to_string(n) + " " +
+                                to_string(view.type) + " elements is larger than memory can address");
+  return n;
 }
 
 distribution distribution::constant(double value) {
@@ -102,18 +137,16 @@ distribution distribution::truncated_normal(double mean, double stddev, double l
 }
 
 std::string to_string(const distribution& d) {
-  std::ostringstream s;
-  s.precision(std::numeric_limits<double>::max_digits10);
+  const auto f = format_number;
   switch (d.kind) {
-    case distribution_kind::constant: s << "constant(value=" << d.value << ')'; break;
-    case distribution_kind::uniform: s << "uniform(a=" << d.low << ", b=" << d.high << ')'; break;
-    case distribution_kind::normal: s << "normal(mean=" << d.mean << ", std=" << d.stddev << ')'; break;
+    case distribution_kind::constant: return "constant(value=" + f(d.value) + ")";
+    case distribution_kind::uniform: return "uniform(a=" + f(d.low) + ", b=" + f(d.high) + ")";
+    case distribution_kind::normal: return "normal(mean=" + f(d.mean) + ", std=" + f(d.stddev) + ")";
     case distribution_kind::truncated_normal:
-      s << "truncated_normal(mean=" << d.mean << ", std=" << d.stddev << ", a=" << d.low
-        << ", b=" << d.high << ')';
-      break;
+      return "truncated_normal(mean=" + f(d.mean) + ", std=" + f(d.stddev) + ", a=" + f(d.low) +
+             ", b=" + f(d.high) + ")";
   }
-  return s.str();
+  return "distribution(kind=" + std::to_string(static_cast<int>(d.kind)) + ")";
 }
 
 }  // namespace weightinit

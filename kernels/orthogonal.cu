@@ -9,7 +9,9 @@
 #include <climits>
 #include <cstdint>
 
+#include "cusolver_api.hpp"
 #include "element.hpp"
+#include "launch_kernel.cuh"
 #include "structured.hpp"
 
 namespace weightinit {
@@ -51,42 +53,54 @@ __global__ void finish_kernel(const T* q, const T* diag, Storage* out, std::int6
   }
 }
 
-// cuSOLVER's legacy API, by type.
-cusolverStatus_t geqrf_size(cusolverDnHandle_t h, int m, int n, float* a, int* lwork) {
-  return cusolverDnSgeqrf_bufferSize(h, m, n, a, m, lwork);
-}
-cusolverStatus_t geqrf_size(cusolverDnHandle_t h, int m, int n, double* a, int* lwork) {
-  return cusolverDnDgeqrf_bufferSize(h, m, n, a, m, lwork);
-}
-cusolverStatus_t orgqr_size(cusolverDnHandle_t h, int m, int n, const float* a, const float* tau,
-                            int* lwork) {
-  return cusolverDnSorgqr_bufferSize(h, m, n, n, a, m, tau, lwork);
-}
-cusolverStatus_t orgqr_size(cusolverDnHandle_t h, int m, int n, const double* a, const double* tau,
-                            int* lwork) {
-  return cusolverDnDorgqr_bufferSize(h, m, n, n, a, m, tau, lwork);
-}
-cusolverStatus_t geqrf(cusolverDnHandle_t h, int m, int n, float* a, float* tau, float* work,
-                       int lwork, int* info) {
-  return cusolverDnSgeqrf(h, m, n, a, m, tau, work, lwork, info);
-}
-cusolverStatus_t geqrf(cusolverDnHandle_t h, int m, int n, double* a, double* tau, double* work,
-                       int lwork, int* info) {
-  return cusolverDnDgeqrf(h, m, n, a, m, tau, work, lwork, info);
-}
-cusolverStatus_t orgqr(cusolverDnHandle_t h, int m, int n, float* a, const float* tau, float* work,
-                       int lwork, int* info) {
-  return cusolverDnSorgqr(h, m, n, n, a, m, tau, work, lwork, info);
-}
-cusolverStatus_t orgqr(cusolverDnHandle_t h, int m, int n, double* a, const double* tau, double* work,
-                       int lwork, int* info) {
-  return cusolverDnDorgqr(h, m, n, n, a, m, tau, work, lwork, info);
+// diag[j] = R_jj = w[j·m + j], j < n: R's diagonal, read before orgqr overwrites it with Q. (A kernel,
+// not a pitched 2-D copy, whose pitch (m + 1)·size exceeds the copy engine's limit for tall matrices.)
+template <class T>
+__global__ void diagonal_kernel(const T* w, T* diag, std::int64_t m, std::int64_t n) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t j = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < n;
+       j += stride)
+    diag[j] = w[j * m + j];
 }
 
-// Stream-ordered buffers and the handle, released in every exit path.
+// cuSOLVER's legacy API, by type.
+cusolverStatus_t geqrf_size(const cusolver_api& api, cusolverDnHandle_t h, int m, int n, float* a,
+                            int* lwork) {
+  return api.sgeqrf_size(h, m, n, a, m, lwork);
+}
+cusolverStatus_t geqrf_size(const cusolver_api& api, cusolverDnHandle_t h, int m, int n, double* a,
+                            int* lwork) {
+  return api.dgeqrf_size(h, m, n, a, m, lwork);
+}
+cusolverStatus_t orgqr_size(const cusolver_api& api, cusolverDnHandle_t h, int m, int n,
+                            const float* a, const float* tau, int* lwork) {
+  return api.sorgqr_size(h, m, n, n, a, m, tau, lwork);
+}
+cusolverStatus_t orgqr_size(const cusolver_api& api, cusolverDnHandle_t h, int m, int n,
+                            const double* a, const double* tau, int* lwork) {
+  return api.dorgqr_size(h, m, n, n, a, m, tau, lwork);
+}
+cusolverStatus_t geqrf(const cusolver_api& api, cusolverDnHandle_t h, int m, int n, float* a,
+                       float* tau, float* work, int lwork, int* info) {
+  return api.sgeqrf(h, m, n, a, m, tau, work, lwork, info);
+}
+cusolverStatus_t geqrf(const cusolver_api& api, cusolverDnHandle_t h, int m, int n, double* a,
+                       double* tau, double* work, int lwork, int* info) {
+  return api.dgeqrf(h, m, n, a, m, tau, work, lwork, info);
+}
+cusolverStatus_t orgqr(const cusolver_api& api, cusolverDnHandle_t h, int m, int n, float* a,
+                       const float* tau, float* work, int lwork, int* info) {
+  return api.sorgqr(h, m, n, n, a, m, tau, work, lwork, info);
+}
+cusolverStatus_t orgqr(const cusolver_api& api, cusolverDnHandle_t h, int m, int n, double* a,
+                       const double* tau, double* work, int lwork, int* info) {
+  return api.dorgqr(h, m, n, n, a, m, tau, work, lwork, info);
+}
+
+// Stream-ordered buffers, released in every exit path. The handle is the caller's (cached per
+// device and thread by the host), so nothing here creates or destroys one.
 struct resources {
   cudaStream_t stream;
-  cusolverDnHandle_t handle = nullptr;
   void* ptrs[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
   int used = 0;
   explicit resources(cudaStream_t s) : stream(s) {}
@@ -97,23 +111,23 @@ struct resources {
   }
   ~resources() {
     for (int i = 0; i < used; ++i) cudaFreeAsync(ptrs[i], stream);
-    if (handle) cusolverDnDestroy(handle);
   }
 };
 
-#define WEIGHTINIT_ORTHO_CUDA(call)                                  \
-  do {                                                               \
-    const cudaError_t e_ = (call);                                   \
+#define WEIGHTINIT_ORTHO_CUDA(call)                                                      \
+  do {                                                                                   \
+    const cudaError_t e_ = (call);                                                       \
     if (e_ != cudaSuccess) return orthogonal_status{static_cast<int>(e_), #call, false}; \
   } while (0)
-#define WEIGHTINIT_ORTHO_SOLVER(call)                                \
-  do {                                                               \
-    const cusolverStatus_t s_ = (call);                              \
-    if (s_ != CUSOLVER_STATUS_SUCCESS) return orthogonal_status{static_cast<int>(s_), #call, true}; \
+#define WEIGHTINIT_ORTHO_SOLVER(call)                                                    \
+  do {                                                                                   \
+    const cusolverStatus_t s_ = (call);                                                  \
+    if (s_ != CUSOLVER_STATUS_SUCCESS)                                                   \
+      return orthogonal_status{static_cast<int>(s_), #call, true};                       \
   } while (0)
 
 template <class T, class Storage>
-orthogonal_status run(T* gaussian, Storage* out, std::int64_t offset, std::int64_t rows,
+orthogonal_status run(const cusolver_api& api, cusolverDnHandle_t handle, T* gaussian, Storage* out, std::int64_t offset, std::int64_t rows,
                       std::int64_t cols, std::int64_t first, std::int64_t count, double gain,
                       cudaStream_t stream) {
   const std::int64_t m = rows < cols ? cols : rows, n = rows < cols ? rows : cols;
@@ -124,28 +138,26 @@ orthogonal_status run(T* gaussian, Storage* out, std::int64_t offset, std::int64
     void* p = nullptr;
     WEIGHTINIT_ORTHO_CUDA(res.alloc(&p, static_cast<std::size_t>(m * n) * sizeof(T)));
     w = static_cast<T*>(p);
-    transpose_kernel<<<blocks_for(m * n), k_threads, 0, stream>>>(gaussian, w, rows, cols);
-    WEIGHTINIT_ORTHO_CUDA(cudaGetLastError());
+    WEIGHTINIT_ORTHO_CUDA(launch_kernel(transpose_kernel<T>, blocks_for(m * n), k_threads, 0, stream,
+                                        static_cast<const T*>(gaussian), w, rows, cols));
   }
   void *tau = nullptr, *diag = nullptr, *info = nullptr, *work = nullptr;
   WEIGHTINIT_ORTHO_CUDA(res.alloc(&tau, static_cast<std::size_t>(n) * sizeof(T)));
   WEIGHTINIT_ORTHO_CUDA(res.alloc(&diag, static_cast<std::size_t>(n) * sizeof(T)));
   WEIGHTINIT_ORTHO_CUDA(res.alloc(&info, sizeof(int)));
-  WEIGHTINIT_ORTHO_SOLVER(cusolverDnCreate(&res.handle));
-  WEIGHTINIT_ORTHO_SOLVER(cusolverDnSetStream(res.handle, stream));
+  WEIGHTINIT_ORTHO_SOLVER(api.set_stream(handle, stream));
   int lw_qr = 0, lw_q = 0;
   const int mi = static_cast<int>(m), ni = static_cast<int>(n);
-  WEIGHTINIT_ORTHO_SOLVER(geqrf_size(res.handle, mi, ni, w, &lw_qr));
-  WEIGHTINIT_ORTHO_SOLVER(orgqr_size(res.handle, mi, ni, w, static_cast<T*>(tau), &lw_q));
+  WEIGHTINIT_ORTHO_SOLVER(geqrf_size(api, handle, mi, ni, w, &lw_qr));
+  WEIGHTINIT_ORTHO_SOLVER(orgqr_size(api, handle, mi, ni, w, static_cast<T*>(tau), &lw_q));
   const int lwork = lw_qr > lw_q ? lw_qr : lw_q;
   WEIGHTINIT_ORTHO_CUDA(res.alloc(&work, static_cast<std::size_t>(lwork > 0 ? lwork : 1) * sizeof(T)));
-  WEIGHTINIT_ORTHO_SOLVER(geqrf(res.handle, mi, ni, w, static_cast<T*>(tau), static_cast<T*>(work),
+  WEIGHTINIT_ORTHO_SOLVER(geqrf(api, handle, mi, ni, w, static_cast<T*>(tau), static_cast<T*>(work),
                                 lwork, static_cast<int*>(info)));
   // R's diagonal (the upper triangle of the factored matrix) before orgqr overwrites it with Q.
-  WEIGHTINIT_ORTHO_CUDA(cudaMemcpy2DAsync(diag, sizeof(T), w, static_cast<std::size_t>(m + 1) * sizeof(T),
-                                          sizeof(T), static_cast<std::size_t>(n),
-                                          cudaMemcpyDeviceToDevice, stream));
-  WEIGHTINIT_ORTHO_SOLVER(orgqr(res.handle, mi, ni, w, static_cast<T*>(tau), static_cast<T*>(work),
+  WEIGHTINIT_ORTHO_CUDA(launch_kernel(diagonal_kernel<T>, blocks_for(n), k_threads, 0, stream,
+                                      static_cast<const T*>(w), static_cast<T*>(diag), m, n));
+  WEIGHTINIT_ORTHO_SOLVER(orgqr(api, handle, mi, ni, w, static_cast<T*>(tau), static_cast<T*>(work),
                                 lwork, static_cast<int*>(info)));
   // geqrf/orgqr set *info (on the device) only to report an invalid argument (info < 0), which the
   // sizes above rule out; QR itself cannot fail. Reading it would synchronize the stream, so it is
@@ -154,30 +166,32 @@ orthogonal_status run(T* gaussian, Storage* out, std::int64_t offset, std::int64
   const std::int64_t end = offset + rows * cols, last = first + count;
   const std::int64_t hi = end < last ? end : last;
   if (lo < hi) {
-    finish_kernel<<<blocks_for(hi - lo), k_threads, 0, stream>>>(
-        w, static_cast<const T*>(diag), out, offset, rows, cols, first, lo, hi, static_cast<T>(gain));
-    WEIGHTINIT_ORTHO_CUDA(cudaGetLastError());
+    WEIGHTINIT_ORTHO_CUDA(launch_kernel(finish_kernel<Storage, T>, blocks_for(hi - lo), k_threads, 0,
+                                        stream, static_cast<const T*>(w),
+                                        static_cast<const T*>(diag), out, offset, rows, cols, first,
+                                        lo, hi, static_cast<T>(gain)));
   }
   return orthogonal_status{};
 }
 
 }  // namespace
 
-orthogonal_status launch_orthogonal(void* gaussian, void* data, dtype type, std::int64_t offset,
+orthogonal_status launch_orthogonal(const cusolver_api& api, void* handle, void* gaussian,
+                                    void* data, dtype type, std::int64_t offset,
                                     std::int64_t rows, std::int64_t cols, std::int64_t first,
                                     std::int64_t count, double gain, cudaStream_t stream) {
   switch (type) {
     case dtype::f32:
-      return run(static_cast<float*>(gaussian), static_cast<float*>(data), offset, rows, cols, first,
+      return run(api, static_cast<cusolverDnHandle_t>(handle), static_cast<float*>(gaussian), static_cast<float*>(data), offset, rows, cols, first,
                  count, gain, stream);
     case dtype::f64:
-      return run(static_cast<double*>(gaussian), static_cast<double*>(data), offset, rows, cols,
+      return run(api, static_cast<cusolverDnHandle_t>(handle), static_cast<double*>(gaussian), static_cast<double*>(data), offset, rows, cols,
                  first, count, gain, stream);
     case dtype::f16:
-      return run(static_cast<float*>(gaussian), static_cast<f16_bits*>(data), offset, rows, cols,
+      return run(api, static_cast<cusolverDnHandle_t>(handle), static_cast<float*>(gaussian), static_cast<f16_bits*>(data), offset, rows, cols,
                  first, count, gain, stream);
     case dtype::bf16:
-      return run(static_cast<float*>(gaussian), static_cast<bf16_bits*>(data), offset, rows, cols,
+      return run(api, static_cast<cusolverDnHandle_t>(handle), static_cast<float*>(gaussian), static_cast<bf16_bits*>(data), offset, rows, cols,
                  first, count, gain, stream);
   }
   return orthogonal_status{static_cast<int>(cudaErrorInvalidValue), "launch_orthogonal", false};

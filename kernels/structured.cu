@@ -7,6 +7,7 @@
 
 #include "curand_philox.cuh"
 #include "element.hpp"
+#include "launch_kernel.cuh"
 #include "structured.hpp"
 
 namespace weightinit {
@@ -110,14 +111,12 @@ cudaError_t launch_mask(void* data, std::int64_t first, std::int64_t count, std:
   const std::int64_t c0 = first % cols;
   const unsigned blocks = static_cast<unsigned>(ncols < 65535 ? ncols : 65535);
   Storage* out = static_cast<Storage*>(data);
-  if (rows <= k_cached_rows) {
-    sparse_mask_kernel<Storage, true><<<blocks, k_threads, rows * sizeof(std::uint64_t), stream>>>(
-        out, first, count, rows, cols, c0, ncols, zeros, k);
-  } else {
-    sparse_mask_kernel<Storage, false><<<blocks, k_threads, 0, stream>>>(out, first, count, rows, cols,
-                                                                         c0, ncols, zeros, k);
-  }
-  return cudaGetLastError();
+  if (rows <= k_cached_rows)
+    return launch_kernel(sparse_mask_kernel<Storage, true>, blocks, k_threads,
+                         static_cast<std::size_t>(rows) * sizeof(std::uint64_t), stream, out, first,
+                         count, rows, cols, c0, ncols, zeros, k);
+  return launch_kernel(sparse_mask_kernel<Storage, false>, blocks, k_threads, 0, stream, out, first,
+                       count, rows, cols, c0, ncols, zeros, k);
 }
 
 }  // namespace
@@ -127,22 +126,19 @@ int launch_eye(void* data, dtype type, std::int64_t first, std::int64_t count, s
   const unsigned blocks = blocks_for(count);
   switch (type) {
     case dtype::f32:
-      eye_kernel<<<blocks, k_threads, 0, stream>>>(static_cast<float*>(data), first, count, cols,
-                                                   static_cast<float>(gain));
-      break;
+      return launch_kernel(eye_kernel<float, float>, blocks, k_threads, 0, stream,
+                           static_cast<float*>(data), first, count, cols, static_cast<float>(gain));
     case dtype::f64:
-      eye_kernel<<<blocks, k_threads, 0, stream>>>(static_cast<double*>(data), first, count, cols, gain);
-      break;
+      return launch_kernel(eye_kernel<double, double>, blocks, k_threads, 0, stream,
+                           static_cast<double*>(data), first, count, cols, gain);
     case dtype::f16:
-      eye_kernel<<<blocks, k_threads, 0, stream>>>(static_cast<f16_bits*>(data), first, count, cols,
-                                                   static_cast<float>(gain));
-      break;
+      return launch_kernel(eye_kernel<f16_bits, float>, blocks, k_threads, 0, stream,
+                           static_cast<f16_bits*>(data), first, count, cols, static_cast<float>(gain));
     case dtype::bf16:
-      eye_kernel<<<blocks, k_threads, 0, stream>>>(static_cast<bf16_bits*>(data), first, count, cols,
-                                                   static_cast<float>(gain));
-      break;
+      return launch_kernel(eye_kernel<bf16_bits, float>, blocks, k_threads, 0, stream,
+                           static_cast<bf16_bits*>(data), first, count, cols, static_cast<float>(gain));
   }
-  return static_cast<int>(cudaGetLastError());
+  return static_cast<int>(cudaErrorInvalidValue);
 }
 
 int launch_dirac(void* data, dtype type, std::int64_t first, std::int64_t count,
@@ -150,23 +146,19 @@ int launch_dirac(void* data, dtype type, std::int64_t first, std::int64_t count,
   const unsigned blocks = blocks_for(count);
   switch (type) {
     case dtype::f32:
-      dirac_kernel<float, float><<<blocks, k_threads, 0, stream>>>(static_cast<float*>(data), first,
-                                                                   count, geometry);
-      break;
+      return launch_kernel(dirac_kernel<float, float>, blocks, k_threads, 0, stream,
+                           static_cast<float*>(data), first, count, geometry);
     case dtype::f64:
-      dirac_kernel<double, double><<<blocks, k_threads, 0, stream>>>(static_cast<double*>(data), first,
-                                                                     count, geometry);
-      break;
+      return launch_kernel(dirac_kernel<double, double>, blocks, k_threads, 0, stream,
+                           static_cast<double*>(data), first, count, geometry);
     case dtype::f16:
-      dirac_kernel<f16_bits, float><<<blocks, k_threads, 0, stream>>>(static_cast<f16_bits*>(data),
-                                                                      first, count, geometry);
-      break;
+      return launch_kernel(dirac_kernel<f16_bits, float>, blocks, k_threads, 0, stream,
+                           static_cast<f16_bits*>(data), first, count, geometry);
     case dtype::bf16:
-      dirac_kernel<bf16_bits, float><<<blocks, k_threads, 0, stream>>>(static_cast<bf16_bits*>(data),
-                                                                       first, count, geometry);
-      break;
+      return launch_kernel(dirac_kernel<bf16_bits, float>, blocks, k_threads, 0, stream,
+                           static_cast<bf16_bits*>(data), first, count, geometry);
   }
-  return static_cast<int>(cudaGetLastError());
+  return static_cast<int>(cudaErrorInvalidValue);
 }
 
 int launch_sparse_mask(void* data, dtype type, std::int64_t first, std::int64_t count,

@@ -105,12 +105,16 @@ struct orthogonal_status {
   bool cusolver = false;         ///< code is a cusolverStatus_t (else a cudaError_t)
 };
 
+struct cusolver_api;
+
 /// Orthogonal block (rows × cols at global offset `offset`) on the device: draws nothing itself;
 /// `gaussian` holds the block's rows·cols standard normals (row-major, type float for
 /// f32/f16/bf16 and double for f64), which it overwrites. Writes gain·Q (sign-corrected) to the
 /// global elements of the window [first, first + count) that lie in the block. Allocates its
-/// workspace stream-ordered and creates/destroys a cuSOLVER handle.
-orthogonal_status launch_orthogonal(void* gaussian, void* data, dtype type, std::int64_t offset,
+/// workspace stream-ordered; `handle` (a cusolverDnHandle_t of the current device, from the host's
+/// cache) is set to `stream` and otherwise left as it was.
+orthogonal_status launch_orthogonal(const cusolver_api& api, void* handle, void* gaussian,
+                                    void* data, dtype type, std::int64_t offset,
                                     std::int64_t rows, std::int64_t cols, std::int64_t first,
                                     std::int64_t count, double gain, cudaStream_t stream);
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace weightinit_cli {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace weightinit_cli {
 namespace {

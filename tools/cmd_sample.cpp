@@ -15,7 +15,6 @@
 
 #include <memory>
 
-#include "../host/cuda_check.hpp"
 #include "../kernels/transforms.hpp"
 #include "commands.hpp"
 #include "npy.hpp"
@@ -71,7 +70,7 @@ double value_at(const std::vector<unsigned char>& buf, weightinit::dtype t, std:
 std::string describe_init(const weightinit::initializer& init, const weightinit::shape& dims,
                           const weightinit::fan_layout& lay) {
   std::string s = weightinit::to_string(init);
-  if (weightinit::is_elementwise(init.kind) && weightinit::element_count(dims) > 0)
+  if (weightinit::is_elementwise(init.kind()) && weightinit::element_count(dims) > 0)
     s += " -> " + weightinit::to_string(weightinit::resolve(init, dims, lay));
   return s;
 }
@@ -88,14 +87,19 @@ void fill_on_gpu(const weightinit::tensor_view& view, const weightinit::initiali
     throw std::runtime_error(std::string("sample: --device gpu needs a CUDA device, and "
                                          "cudaGetDeviceCount found none (") +
                              cudaGetErrorName(found) + ": " + cudaGetErrorString(found) + ")");
+  auto cuda_try = [](cudaError_t e, const char* call) {
+    if (e != cudaSuccess)
+      throw std::runtime_error(std::string("sample: ") + call + " failed: " + cudaGetErrorName(e) +
+                               ": " + cudaGetErrorString(e));
+  };
   void* dev = nullptr;
-  if (!buf.empty()) WEIGHTINIT_CUDA_TRY(cudaMalloc(&dev, buf.size()));
+  if (!buf.empty()) cuda_try(cudaMalloc(&dev, buf.size()), "cudaMalloc");
   const std::unique_ptr<void, cudaError_t (*)(void*)> owner(dev, &cudaFree);
   weightinit::tensor_view device_view = view;
   device_view.data = dev;
-  weightinit::fill(device_view, init, k, lay, nullptr);
+  weightinit::fill(device_view, init, k, weightinit::fill_options().with_layout(lay), nullptr);
   if (!buf.empty())
-    WEIGHTINIT_CUDA_TRY(cudaMemcpy(buf.data(), dev, buf.size(), cudaMemcpyDeviceToHost));
+    cuda_try(cudaMemcpy(buf.data(), dev, buf.size(), cudaMemcpyDeviceToHost), "cudaMemcpy");
 }
 
 void run_sample(const sample_args& a) {
@@ -109,7 +113,7 @@ void run_sample(const sample_args& a) {
   const weightinit::tensor_view view{buf.data(), type, dims};
   const weightinit::key k{a.seed, a.stream};
   if (a.device == "cpu") {
-    weightinit::fill_host(view, init, k, lay, weightinit::host_policy{a.threads});
+    weightinit::fill_host(view, init, k, weightinit::fill_options().with_layout(lay).with_threads(a.threads));
   } else if (a.device == "gpu") {
     fill_on_gpu(view, init, k, lay, buf);
   } else {

@@ -11,7 +11,7 @@
 
 #include "activation.hpp"
 #include "theory.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace weightinit_demo {
 

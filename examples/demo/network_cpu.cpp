@@ -13,7 +13,7 @@
 
 #include "network.hpp"
 #include "weightinit/fill.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace weightinit_demo {
 namespace detail {
@@ -182,12 +182,13 @@ class cpu_network final : public network {
   void fill(float* dst, weightinit::shape dims, const weightinit::distribution& dist,
             std::uint64_t stream) {
     weightinit::fill_host({dst, weightinit::dtype::f32, std::move(dims)}, dist,
-                          weightinit::key{c_.seed, stream}, weightinit::host_policy{c_.threads});
+                          weightinit::key{c_.seed, stream},
+                          weightinit::fill_options().with_threads(c_.threads));
   }
   void fill_layer(int l, float* dst) {
     weightinit::fill_host({dst, weightinit::dtype::f32, {n_, n_}}, init_,
                           weightinit::key{c_.seed, static_cast<std::uint64_t>(l)},
-                          weightinit::layout::out_in, weightinit::host_policy{c_.threads});
+                          weightinit::fill_options().with_threads(c_.threads));
   }
 
   study_config c_;

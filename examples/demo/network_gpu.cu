@@ -14,7 +14,7 @@
 #include "network.hpp"
 #include "weightinit/error.hpp"
 #include "weightinit/fill.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace weightinit_demo {
 namespace detail {

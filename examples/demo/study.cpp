@@ -55,7 +55,7 @@ pair_result assemble(const study_config& c, const scheme_entry& s, activation ac
   r.scheme = s.name;
   r.act = act;
   r.layers = std::move(layers);
-  r.elementwise = weightinit::is_elementwise(s.init.kind);
+  r.elementwise = weightinit::is_elementwise(s.init.kind());
   if (r.elementwise) {
     r.weights = weightinit::resolve(s.init, weightinit::shape{c.width, c.width});
     const moments2 m = distribution_moments(r.weights);

@@ -1,4 +1,5 @@
-// weightinit/config.hpp: the one macro for code shared by host and device, and the version.
+// weightinit/config.hpp: the one macro for code shared by host and device, the library version and
+// the version of the value contract (DESIGN.md §1).
 #pragma once
 
 #if defined(__CUDACC__)
@@ -8,5 +9,17 @@
 #endif
 
 #define WEIGHTINIT_VERSION_MAJOR 0
-#define WEIGHTINIT_VERSION_MINOR 1
+#define WEIGHTINIT_VERSION_MINOR 2
 #define WEIGHTINIT_VERSION_PATCH 0
+
+namespace weightinit {
+
+/// The version of the value contract: which Philox words each element uses and how they become
+/// values. A change of any value for the same (key, index, distribution, dtype) bumps it; it is
+/// recorded wherever values are saved.
+inline constexpr int contract_version = 2;
+
+/// "0.2.0".
+const char* version() noexcept;
+
+}  // namespace weightinit

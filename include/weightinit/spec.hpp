@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "weightinit/initializers.hpp"
 #include "weightinit/types.hpp"
 
 namespace weightinit {
@@ -31,5 +32,22 @@ void spec_expect_only(const spec& s, const std::string& allowed);
 /// uniform(a=0,b=1), normal(mean=0,std=1), truncated_normal(mean=0,std=1,a=-2,b=2).
 /// Throws std::invalid_argument for unknown names or parameters.
 distribution parse_distribution(const std::string& text);
+
+/// Parses a SPEC (DESIGN.md §3) into an initializer. Names and parameters (defaults in brackets):
+///   zeros, ones, constant(value), uniform(a[0], b[1]), normal(mean[0], std[1]),
+///   truncated_normal(mean[0], std[1], a[-2], b[2]),
+///   truncated_normal_sigma(mean[0], std[1], a[-2], b[2], correct_variance[false]),
+///   xavier_uniform(gain[1]), xavier_normal(gain[1]) (aliases glorot_*),
+///   he_uniform / he_normal (aliases kaiming_*)(mode[fan_in], nonlinearity[relu], a[0]),
+///   lecun_uniform, lecun_normal,
+///   variance_scaling(scale[1], mode[fan_in], distribution[truncated_normal]),
+///   bias_uniform, orthogonal(gain[1]), eye(gain[1]), dirac(groups[1]),
+///   sparse(sparsity, std[0.01]).
+/// Booleans: true/false/1/0. Throws std::invalid_argument naming the unknown word (scheme,
+/// parameter or value) and what was expected; the parameters are validated (validate()).
+initializer parse_initializer(const std::string& text);
+
+/// The scheme names parse_initializer accepts, aliases included, comma-separated.
+const char* initializer_names() noexcept;
 
 }  // namespace weightinit

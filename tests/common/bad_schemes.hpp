@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace weightinit_test {
 
@@ -42,20 +42,17 @@ inline std::vector<bad_scheme> bad_schemes() {
   namespace wi = weightinit;
   constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  wi::initializer bad_mode = wi::variance_scaling();
-  bad_mode.mode = static_cast<wi::fan_mode>(9);
-  wi::initializer bad_nl = wi::he_normal();
-  bad_nl.nonlin = static_cast<wi::nonlinearity>(99);
-  wi::initializer bad_dist = wi::variance_scaling();
-  bad_dist.dist = static_cast<wi::scale_distribution>(5);
-  wi::initializer bad_kind = wi::zeros();
-  bad_kind.kind = static_cast<wi::scheme>(77);
+  // Enum values outside their enums (the scheme itself cannot be one: initializer holds a typed
+  // alternative).
+  const wi::initializer bad_mode = wi::variance_scaling(1, static_cast<wi::fan_mode>(9));
+  const wi::initializer bad_nl = wi::he_normal(wi::fan_mode::fan_in, static_cast<wi::nonlinearity>(99));
+  const wi::initializer bad_dist =
+      wi::variance_scaling(1, wi::fan_mode::fan_in, static_cast<wi::scale_distribution>(5));
   return {
       {"he mode fan_avg", wi::he_normal(wi::fan_mode::fan_avg), {8, 8}, {"he_normal", "fan_avg", "fan_in or fan_out"}},
       {"unknown mode value", bad_mode, {8, 8}, {"variance_scaling", "mode", "9"}},
       {"unknown nonlinearity value", bad_nl, {8, 8}, {"he_normal", "nonlinearity", "99"}},
       {"unknown distribution value", bad_dist, {8, 8}, {"variance_scaling", "distribution", "5"}},
-      {"unknown scheme value", bad_kind, {8, 8}, {"scheme", "77"}},
       {"slope NaN", wi::he_uniform(wi::fan_mode::fan_in, wi::nonlinearity::leaky_relu, kNan), {8, 8}, {"he_uniform", "slope", "nan"}},
       {"slope inf", wi::he_normal(wi::fan_mode::fan_in, wi::nonlinearity::leaky_relu, kInf), {8, 8}, {"he_normal", "inf"}},
       {"negative std", wi::normal(0, -0.5), {8, 8}, {"normal: std must be a finite number >= 0, got -0.5"}},

@@ -14,8 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/options.hpp"
 #include "kernels/transforms.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace scheme_test {
 
@@ -64,7 +65,7 @@ struct buffer {
 inline buffer filled(const wi::initializer& init, const wi::shape& dims, wi::dtype t, wi::key k,
                      const wi::fan_layout& lay = wi::layout::out_in) {
   buffer b(t, wi::element_count(dims));
-  wi::fill_host(wi::tensor_view{b.data(), t, dims}, init, k, lay);
+  wi::fill_host(wi::tensor_view{b.data(), t, dims}, init, k, weightinit_test::with_layout(lay));
   return b;
 }
 
@@ -146,3 +147,6 @@ void expect_invalid(F&& f, const std::vector<std::string>& words, const std::str
 }
 
 }  // namespace scheme_test
+using weightinit_test::with_fans;
+using weightinit_test::with_layout;
+

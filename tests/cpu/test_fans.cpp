@@ -7,7 +7,7 @@
 #include <random>
 
 #include "scheme_test_util.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
 using scheme_test::expect_invalid;
@@ -37,8 +37,8 @@ TEST(Fans, MatchPyTorchAndKerasOnRandomShapesOfRank2To6) {
   std::mt19937_64 rng(20240601);
   std::uniform_int_distribution<int> extent(1, 9), rank(2, 6);
   for (int t = 0; t < 2000; ++t) {
-    wi::shape s(static_cast<std::size_t>(rank(rng)));
-    for (auto& d : s) d = extent(rng);
+    wi::shape s;
+    for (int r = rank(rng); r > 0; --r) s.push_back(extent(rng));
     expect_fans(wi::compute_fans(s, wi::layout::out_in), torch_fans(s), wi::to_string(s) + " out_in");
     expect_fans(wi::compute_fans(s, wi::layout::in_out), keras_fans(s), wi::to_string(s) + " in_out");
     // JAX's default variance_scaling axes (in_axis=-2, out_axis=-1) are Keras's convention.

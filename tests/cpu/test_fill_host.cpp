@@ -39,7 +39,7 @@ std::vector<unsigned char> fill_bytes(dtype t, const distribution& d, wi::key k,
                                       std::int64_t first = 0) {
   std::vector<unsigned char> buf(static_cast<std::size_t>(n) * wi::size_of(t));
   wi::tensor_view v{buf.data(), t, {total < 0 ? n : total}, first, n};
-  wi::fill_host(v, d, k, wi::host_policy{threads});
+  wi::fill_host(v, d, k, wi::fill_options().with_threads(threads));
   return buf;
 }
 

@@ -273,7 +273,7 @@ std::vector<unsigned char> fill_guarded(simd_level level, dtype t, const distrib
   const std::size_t es = wi::size_of(t), guard = 256;
   std::vector<unsigned char> buf(2 * guard + (static_cast<std::size_t>(n) + 8) * es, 0xA5);
   wi::tensor_view v{buf.data() + guard + shift * es, t, {total}, first, n};
-  wi::detail::fill_host_at(level, v, d, k, wi::host_policy{threads});
+  wi::detail::fill_host_at(level, v, d, k, wi::detail::host_policy{threads});
   return buf;
 }
 

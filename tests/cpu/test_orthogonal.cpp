@@ -11,7 +11,7 @@
 
 #include "scheme_test_util.hpp"
 #include "tests/common/orthonormality.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
 using scheme_test::buffer;
@@ -136,8 +136,8 @@ TEST(Orthogonal, IsReproducibleAndDependsOnTheKey) {
   EXPECT_NE(a.bytes, filled(wi::orthogonal(), dims, wi::dtype::f32, {kKey.seed + 1, kKey.stream}).bytes);
   // The thread count never changes the values.
   buffer one(wi::dtype::f32, 600);
-  wi::fill_host(wi::tensor_view{one.data(), wi::dtype::f32, dims}, wi::orthogonal(), kKey, wi::layout::out_in,
-                wi::host_policy{1});
+  wi::fill_host(wi::tensor_view{one.data(), wi::dtype::f32, dims}, wi::orthogonal(), kKey,
+                wi::fill_options().with_threads(1));
   EXPECT_EQ(a.bytes, one.bytes);
 }
 

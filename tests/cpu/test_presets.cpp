@@ -7,12 +7,16 @@
 #include <cmath>
 #include <string>
 
+#include "tests/common/options.hpp"
 #include "scheme_test_util.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
 using scheme_test::buffer;
 using scheme_test::expect_invalid;
+
+using weightinit_test::with_fans;
+using weightinit_test::with_layout;
 
 namespace {
 const wi::key kW{42, 0}, kB{42, 1};

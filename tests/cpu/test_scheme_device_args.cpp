@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/options.hpp"
 #include "scheme_test_util.hpp"
 #include "tests/common/bad_schemes.hpp"
 #include "weightinit/weightinit.hpp"
@@ -26,6 +27,9 @@ using weightinit_test::bad_scheme;
 using weightinit_test::bad_schemes;
 using weightinit_test::every_fill_kind;
 using weightinit_test::fill_kind;
+
+using weightinit_test::with_fans;
+using weightinit_test::with_layout;
 
 namespace {
 
@@ -49,7 +53,7 @@ void* const kOffBy1 = reinterpret_cast<void*>(0x1001);
 TEST(SchemeDeviceFillArguments, SchemeShapeAndPartErrorsAreThrownBeforeAnyCudaCall) {
   auto check = [](const bad_scheme& c, wi::dtype type) {
     buffer b(type, std::max<std::int64_t>(1, wi::element_count(c.dims)));
-    expect_invalid([&] { wi::fill(wi::tensor_view{b.data(), type, c.dims}, c.init, kKey, c.lay, nullptr); }, c.words,
+    expect_invalid([&] { wi::fill(wi::tensor_view{b.data(), type, c.dims}, c.init, kKey, with_layout(c.lay), nullptr); }, c.words,
                    c.what);
     if (!c.lay.axes && c.lay.convention == wi::layout::out_in && c.lay.parts.empty() && c.lay.groups == 1)
       expect_invalid([&] { wi::fill(wi::tensor_view{b.data(), type, c.dims}, c.init, kKey, nullptr); }, c.words,
@@ -66,13 +70,13 @@ TEST(SchemeDeviceFillArguments, SchemeShapeAndPartErrorsAreThrownBeforeAnyCudaCa
 TEST(SchemeDeviceFillArguments, GivenFansAreCheckedBeforeAnyCudaCall) {
   buffer b(wi::dtype::f32, 16);
   const wi::tensor_view v{b.data(), wi::dtype::f32, {16}};
-  expect_invalid([&] { wi::fill(v, wi::xavier_uniform(), kKey, wi::fans{0, 10, 1}, nullptr); },
+  expect_invalid([&] { wi::fill(v, wi::xavier_uniform(), kKey, with_fans(wi::fans{0, 10, 1}), nullptr); },
                  {"xavier_uniform", "needs fan_in > 0, got fan_in 0"}, "zero fan_in");
-  expect_invalid([&] { wi::fill(v, wi::he_normal(wi::fan_mode::fan_out), kKey, wi::fans{4, 0, 1}, nullptr); },
+  expect_invalid([&] { wi::fill(v, wi::he_normal(wi::fan_mode::fan_out), kKey, with_fans(wi::fans{4, 0, 1}), nullptr); },
                  {"he_normal", "needs fan_out > 0, got fan_out 0"}, "zero fan_out");
-  expect_invalid([&] { wi::fill(v, wi::lecun_normal(), kKey, wi::fans{kNan, 3, 1}, nullptr); },
+  expect_invalid([&] { wi::fill(v, wi::lecun_normal(), kKey, with_fans(wi::fans{kNan, 3, 1}), nullptr); },
                  {"lecun_normal", "fan_in", "nan"}, "NaN fan_in");
-  expect_invalid([&] { wi::fill(v, wi::bias_uniform(), kKey, wi::fans{-2, 3, 1}, nullptr); },
+  expect_invalid([&] { wi::fill(v, wi::bias_uniform(), kKey, with_fans(wi::fans{-2, 3, 1}), nullptr); },
                  {"bias_uniform", "fan_in", "-2"}, "negative fan_in");
   EXPECT_TRUE(b.untouched());
 }
@@ -81,18 +85,18 @@ TEST(SchemeDeviceFillArguments, WindowNullAndMisalignedPointersAreRefusedForEver
   for (const fill_kind& k : every_fill_kind()) {
     const std::string name = wi::to_string(k.init);
     const std::int64_t n = wi::element_count(k.dims);
-    expect_invalid([&] { wi::fill(wi::tensor_view{kAligned, wi::dtype::f32, k.dims, n - 6, 7}, k.init, kKey, k.lay, nullptr); },
+    expect_invalid([&] { wi::fill(wi::tensor_view{kAligned, wi::dtype::f32, k.dims, n - 6, 7}, k.init, kKey, with_layout(k.lay), nullptr); },
                    {"fill: window [250, +7) lies outside tensor " + wi::to_string(k.dims) + " of 256 elements"},
                    name + ": window past the end");
-    expect_invalid([&] { wi::fill(wi::tensor_view{kAligned, wi::dtype::f32, k.dims, n + 1, -1}, k.init, kKey, k.lay, nullptr); },
+    expect_invalid([&] { wi::fill(wi::tensor_view{kAligned, wi::dtype::f32, k.dims, n + 1, -1}, k.init, kKey, with_layout(k.lay), nullptr); },
                    {"fill: window start 257 lies outside tensor"}, name + ": window start past the end");
-    expect_invalid([&] { wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, k.dims}, k.init, kKey, k.lay, nullptr); },
-                   {"fill: null data pointer for 256 elements"}, name + ": null pointer");
-    expect_invalid([&] { wi::fill(wi::tensor_view{kOffBy2, wi::dtype::f32, k.dims}, k.init, kKey, k.lay, nullptr); },
+    expect_invalid([&] { wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, k.dims}, k.init, kKey, with_layout(k.lay), nullptr); },
+                   {"fill: null data pointer for 256 f32 elements"}, name + ": null pointer");
+    expect_invalid([&] { wi::fill(wi::tensor_view{kOffBy2, wi::dtype::f32, k.dims}, k.init, kKey, with_layout(k.lay), nullptr); },
                    {"fill: data pointer 0x1002 is not aligned to its 4-byte f32 elements"}, name + ": misaligned f32");
-    expect_invalid([&] { wi::fill(wi::tensor_view{kOffBy1, wi::dtype::bf16, k.dims}, k.init, kKey, k.lay, nullptr); },
+    expect_invalid([&] { wi::fill(wi::tensor_view{kOffBy1, wi::dtype::bf16, k.dims}, k.init, kKey, with_layout(k.lay), nullptr); },
                    {"fill: data pointer 0x1001 is not aligned to its 2-byte bf16 elements"}, name + ": misaligned bf16");
-    expect_invalid([&] { wi::fill(wi::tensor_view{kOffBy2, wi::dtype::f64, k.dims, 8, 100}, k.init, kKey, k.lay, nullptr); },
+    expect_invalid([&] { wi::fill(wi::tensor_view{kOffBy2, wi::dtype::f64, k.dims, 8, 100}, k.init, kKey, with_layout(k.lay), nullptr); },
                    {"fill: data pointer 0x1002 is not aligned to its 8-byte f64 elements"}, name + ": misaligned f64 window");
   }
 }
@@ -102,16 +106,16 @@ TEST(SchemeDeviceFillArguments, ZeroElementFillsMakeNoCudaCallAndNeedNoPointer) 
   for (const fill_kind& k : every_fill_kind()) {
     wi::shape empty = k.dims;
     empty[1] = 0;  // (dim 0 stays: the packed parts must still sum to it)
-    EXPECT_NO_THROW(wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, empty}, k.init, kKey, k.lay, nullptr))
+    EXPECT_NO_THROW(wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, empty}, k.init, kKey, with_layout(k.lay), nullptr))
         << wi::to_string(k.init) << " " << wi::to_string(empty);
     wi::tensor_view window{nullptr, wi::dtype::bf16, k.dims, 100, 0};  // an empty window of a full tensor
-    EXPECT_NO_THROW(wi::fill(window, k.init, kKey, k.lay, nullptr)) << wi::to_string(k.init) << " empty window";
+    EXPECT_NO_THROW(wi::fill(window, k.init, kKey, with_layout(k.lay), nullptr)) << wi::to_string(k.init) << " empty window";
     window.first = wi::element_count(k.dims);
     window.count = -1;  // from the end: nothing
-    EXPECT_NO_THROW(wi::fill(window, k.init, kKey, k.lay, nullptr)) << wi::to_string(k.init) << " window at the end";
+    EXPECT_NO_THROW(wi::fill(window, k.init, kKey, with_layout(k.lay), nullptr)) << wi::to_string(k.init) << " window at the end";
   }
-  EXPECT_NO_THROW(wi::fill(wi::tensor_view{nullptr, wi::dtype::f64, {0}}, wi::xavier_uniform(), kKey, wi::fans{3, 4, 1},
-                           nullptr));
+  EXPECT_NO_THROW(wi::fill(wi::tensor_view{nullptr, wi::dtype::f64, {0}}, wi::xavier_uniform(), kKey,
+                           with_fans(wi::fans{3, 4, 1}), nullptr));
   EXPECT_NO_THROW(wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, {0, 8}}, wi::tensor_view{nullptr, wi::dtype::f32, {0}},
                            wi::pytorch_linear(), kKey, kKey, nullptr));
   EXPECT_NO_THROW(wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, {8, 0}}, wi::tensor_view{nullptr, wi::dtype::f32, {0}},
@@ -140,7 +144,7 @@ TEST(SchemeDeviceFillArguments, PresetChecksBothTensorsBeforeAnyCudaCall) {
   expect_invalid([&] { wi::fill(w, wi::tensor_view{kAligned, wi::dtype::f32, {8}, 4, 9}, wi::pytorch_linear(), kKey, kKey, nullptr); },
                  {"fill: window [4, +9) lies outside tensor [8]"}, "bias window outside");
   expect_invalid([&] { wi::fill(w, wi::tensor_view{nullptr, wi::dtype::f32, {8}}, wi::megatron(), kKey, kKey, nullptr); },
-                 {"fill: null data pointer for 8 elements"}, "null bias");
+                 {"fill: null data pointer for 8 f32 elements"}, "null bias");
   expect_invalid([&] { wi::fill(wi::tensor_view{kAligned, wi::dtype::f32, {64}}, wi::tensor_view{kAligned, wi::dtype::f32, {8}},
                                 wi::keras_dense(), kKey, kKey, nullptr); },
                  {"variance_scaling: needs rank >= 2", "[64]"}, "1-D weight (keras_dense)");
@@ -174,15 +178,16 @@ TEST(SchemeDeviceFillArguments, PageableHostMemoryIsOnlyKnownAfterThePointerQuer
     buffer host(wi::dtype::f32, wi::element_count(k.dims));
     const wi::tensor_view v{host.data(), wi::dtype::f32, k.dims};
     if (device) {
-      expect_invalid([&] { wi::fill(v, k.init, kKey, k.lay, nullptr); },
+      expect_invalid([&] { wi::fill(v, k.init, kKey, with_layout(k.lay), nullptr); },
                      {"fill: data pointer", "is host memory (pageable, not registered with CUDA)", "use fill_host"}, name);
     } else {
       try {
-        wi::fill(v, k.init, kKey, k.lay, nullptr);
+        wi::fill(v, k.init, kKey, with_layout(k.lay), nullptr);
         ADD_FAILURE() << name << ": fill on a machine without a GPU returned";
       } catch (const wi::cuda_error& e) {
         const std::string m = e.what();
-        EXPECT_NE(m.find("cudaPointerGetAttributes(&attr, data) failed"), std::string::npos) << name << ": " << m;
+        EXPECT_NE(m.find("weightinit::fill: "), std::string::npos) << name << ": " << m;
+        EXPECT_NE(m.find("from cudaPointerGetAttributes)"), std::string::npos) << name << ": " << m;
         EXPECT_NE(e.code(), 0) << name;
       } catch (const std::exception& e) {
         ADD_FAILURE() << name << ": wrong exception type: " << e.what();

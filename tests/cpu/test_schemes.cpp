@@ -11,10 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/options.hpp"
 #include "kernels/transforms.hpp"
 #include "scheme_test_util.hpp"
 #include "tests/common/bad_schemes.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
 using scheme_test::buffer;
@@ -27,6 +28,9 @@ using scheme_test::phi_cdf;
 using scheme_test::torch_fans;
 using weightinit_test::bad_scheme;
 using weightinit_test::bad_schemes;
+
+using weightinit_test::with_fans;
+using weightinit_test::with_layout;
 
 namespace {
 
@@ -82,8 +86,8 @@ TEST(SchemeFormulas, MatchThePapersOverManyShapesAndBothLayouts) {
   std::uniform_int_distribution<int> extent(1, 40), rank(2, 5);
   const double sqrt3 = std::sqrt(3.0);
   for (int t = 0; t < 400; ++t) {
-    wi::shape s(static_cast<std::size_t>(rank(rng)));
-    for (auto& d : s) d = extent(rng);
+    wi::shape s;
+    for (int r = rank(rng); r > 0; --r) s.push_back(extent(rng));
     for (wi::layout l : {wi::layout::out_in, wi::layout::in_out}) {
       const wi::fans f = l == wi::layout::out_in ? torch_fans(s) : keras_fans(s);
       const std::string at = wi::to_string(s) + " " + wi::to_string(l);
@@ -330,7 +334,7 @@ TEST(SchemeFill, EverySchemeFillsAnyWindowWithTheWholeTensorsValues) {
       for (auto [first, count] : {std::pair<std::int64_t, std::int64_t>{0, n}, {1, n - 1}, {3, 1}, {7, 90},
                                   {n - 5, 5}, {130, 211}, {13, 26}}) {
         buffer part(t, count);
-        wi::fill_host(wi::tensor_view{part.data(), t, c.dims, first, count}, c.init, kKey, c.lay);
+        wi::fill_host(wi::tensor_view{part.data(), t, c.dims, first, count}, c.init, kKey, with_layout(c.lay));
         const std::vector<unsigned char> want(whole.bytes.begin() + static_cast<std::ptrdiff_t>(first * e),
                                               whole.bytes.begin() + static_cast<std::ptrdiff_t>((first + count) * e));
         EXPECT_EQ(part.bytes, want) << wi::to_string(c.init) << " " << wi::to_string(t) << " window [" << first
@@ -383,7 +387,7 @@ TEST(SchemeFill, ZeroElementTensorsAreANoOp) {
   for (const wi::shape& dims : {wi::shape{0, 16}, wi::shape{16, 0}, wi::shape{8, 0, 3, 3}})
     for (const wi::initializer& init : {wi::he_normal(wi::fan_mode::fan_out), wi::xavier_uniform(), wi::normal(),
                                         wi::orthogonal(), wi::sparse(0.5)}) {
-      if (init.kind == wi::scheme::sparse && dims.size() != 2) continue;  // sparse is 2-D only
+      if (init.kind() == wi::scheme::sparse && dims.size() != 2) continue;  // sparse is 2-D only
       wi::fill_host(wi::tensor_view{sentinel.data(), wi::dtype::f32, dims}, init, kKey);
       EXPECT_TRUE(sentinel.untouched()) << wi::to_string(init) << " " << wi::to_string(dims);
     }
@@ -401,7 +405,7 @@ TEST(SchemeFill, EveryBadInputThrowsNamingTheValuesAndWritesNothing) {
     for (wi::dtype t : {wi::dtype::f32, wi::dtype::f64}) {
       const std::int64_t n = std::max<std::int64_t>(1, wi::element_count(c.dims));
       buffer b(t, n);
-      expect_invalid([&] { wi::fill_host(wi::tensor_view{b.data(), t, c.dims}, c.init, kKey, c.lay); }, c.words,
+      expect_invalid([&] { wi::fill_host(wi::tensor_view{b.data(), t, c.dims}, c.init, kKey, with_layout(c.lay)); }, c.words,
                      c.what);
       EXPECT_TRUE(b.untouched()) << c.what << ": the buffer was written";
     }
@@ -417,10 +421,10 @@ TEST(SchemeFill, BadSchemeParametersThrowEvenForZeroElementTensors) {
 TEST(SchemeFill, ZeroFanGivenExplicitlyAndBadWindowsThrowBeforeWriting) {
   buffer b(wi::dtype::f32, 16);
   expect_invalid([&] { wi::fill_host(wi::tensor_view{b.data(), wi::dtype::f32, {16}}, wi::xavier_uniform(), kKey,
-                                     wi::fans{0, 10, 1}); },
+                                     with_fans(wi::fans{0, 10, 1})); },
                  {"xavier_uniform", "fan_in", "0"}, "zero fan_in");
   expect_invalid([&] { wi::fill_host(wi::tensor_view{b.data(), wi::dtype::f32, {16}}, wi::he_normal(wi::fan_mode::fan_out),
-                                     kKey, wi::fans{4, 0, 1}); },
+                                     kKey, with_fans(wi::fans{4, 0, 1})); },
                  {"he_normal", "fan_out", "0"}, "zero fan_out");
   expect_invalid([&] { wi::resolve_with_fans(wi::lecun_normal(), wi::fans{kNan, 3, 1}); }, {"lecun_normal", "fan_in", "nan"},
                  "NaN fan");

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "scheme_test_util.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
 using scheme_test::expect_invalid;

@@ -12,7 +12,7 @@
 
 #include "scheme_test_util.hpp"
 #include "weightinit/philox.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
 using scheme_test::buffer;

@@ -18,6 +18,7 @@
 #include <tuple>
 #include <vector>
 
+#include "tests/common/options.hpp"
 #include "gpu_test.hpp"
 #include "kernels/transforms.hpp"
 #include "tests/common/bad_schemes.hpp"
@@ -38,6 +39,9 @@ using weightinit_test::orthonormality_error;
 using weightinit_test::stream_guard;
 using weightinit_test::with_groups;
 using weightinit_test::with_parts;
+
+using weightinit_test::with_fans;
+using weightinit_test::with_layout;
 
 namespace {
 
@@ -107,9 +111,9 @@ std::vector<unsigned char> host_fill(const wi::initializer& init, const wi::shap
   std::vector<unsigned char> out(static_cast<std::size_t>(wi::element_count(dims)) * wi::size_of(t) + 1);
   const wi::tensor_view v{out.data(), t, dims};
   if (f) {
-    wi::fill_host(v, init, k, *f);
+    wi::fill_host(v, init, k, with_fans(*f));
   } else {
-    wi::fill_host(v, init, k, lay);
+    wi::fill_host(v, init, k, with_layout(lay));
   }
   out.pop_back();
   return out;
@@ -333,9 +337,9 @@ TEST_P(ElementwiseSchemeOnDevice, EqualsTheHostFillBitForBitAndLeavesGuardBytesA
       ASSERT_TRUE(fills_exactly(buf, t, offset, slice(whole, t, first, count), [&](unsigned char* p) {
         const wi::tensor_view v{p, t, c.dims, first, count};
         if (c.given_fans) {
-          wi::fill(v, sc.init, kKey, kGivenFans, nullptr);
+          wi::fill(v, sc.init, kKey, with_fans(kGivenFans), nullptr);
         } else {
-          wi::fill(v, sc.init, kKey, c.lay, nullptr);
+          wi::fill(v, sc.init, kKey, with_layout(c.lay), nullptr);
         }
       })) << sc.name << " " << wi::to_string(t) << ", " << c.what << " " << wi::to_string(c.dims)
           << " " << (c.given_fans ? "given fans" : layout_name(c.lay)) << ", window [" << first
@@ -614,7 +618,7 @@ TEST_P(OrthogonalOnDevice, IsOrthonormalTimesGainAndAgreesWithTheCpuToRounding) 
     // The whole tensor on the GPU: guards intact, every element written (finite: poison is NaN).
     std::vector<unsigned char> gpu;
     ASSERT_TRUE(guarded_fill(buf, t, n, ci % 8, gpu, [&](unsigned char* p) {
-      wi::fill(wi::tensor_view{p, t, c.dims}, init, kKey, c.lay, nullptr);
+      wi::fill(wi::tensor_view{p, t, c.dims}, init, kKey, with_layout(c.lay), nullptr);
     })) << what;
     const std::vector<double> g = values_of(gpu, t);
     for (std::int64_t i = 0; i < n; ++i)
@@ -654,7 +658,7 @@ TEST_P(OrthogonalOnDevice, IsOrthonormalTimesGainAndAgreesWithTheCpuToRounding) 
       const std::size_t offset = (ci + w) % 8;
       std::vector<unsigned char> part;
       ASSERT_TRUE(guarded_fill(buf, t, count, offset, part, [&](unsigned char* p) {
-        wi::fill(wi::tensor_view{p, t, c.dims, first, count}, init, kKey, c.lay, nullptr);
+        wi::fill(wi::tensor_view{p, t, c.dims, first, count}, init, kKey, with_layout(c.lay), nullptr);
       })) << what << ", window [" << first << ", +" << count << ")";
       EXPECT_TRUE(same_bytes(part, slice(gpu, t, first, count), t, "the GPU's whole tensor"))
           << what << ", window [" << first << ", +" << count << "), pointer offset " << offset;
@@ -845,7 +849,7 @@ TEST_F(SchemeGraphCapture, RecordsOnlyKernelsRunsNothingAndReplaysTheEagerBits) 
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const graph_case& c = cases[i];
     try {
-      wi::fill(wi::tensor_view{owners[i]->get(), c.t, c.dims, c.first, c.count}, c.init, c.k, c.lay, st.s);
+      wi::fill(wi::tensor_view{owners[i]->get(), c.t, c.dims, c.first, c.count}, c.init, c.k, with_layout(c.lay), st.s);
     } catch (const std::exception& e) {
       ADD_FAILURE() << "fill " << i << " (" << wi::to_string(c.init) << ") threw while captured: " << e.what();
     }
@@ -868,7 +872,7 @@ TEST_F(SchemeGraphCapture, RecordsOnlyKernelsRunsNothingAndReplaysTheEagerBits) 
       std::vector<unsigned char> replayed(owners[i]->size()), eager(owners[i]->size());
       WEIGHTINIT_TEST_CUDA(cudaMemcpy(replayed.data(), owners[i]->get(), replayed.size(), cudaMemcpyDeviceToHost));
       WEIGHTINIT_TEST_CUDA(cudaMemset(owners[i]->get(), kPoison, owners[i]->size()));
-      wi::fill(wi::tensor_view{owners[i]->get(), c.t, c.dims, c.first, c.count}, c.init, c.k, c.lay, nullptr);
+      wi::fill(wi::tensor_view{owners[i]->get(), c.t, c.dims, c.first, c.count}, c.init, c.k, with_layout(c.lay), nullptr);
       WEIGHTINIT_TEST_CUDA(cudaMemcpy(eager.data(), owners[i]->get(), eager.size(), cudaMemcpyDeviceToHost));
       EXPECT_TRUE(same_bytes(replayed, eager, c.t, "the eager fill"))
           << "replay " << replay << ", fill " << i << " (" << wi::to_string(c.init) << ")";
@@ -942,7 +946,7 @@ TEST_F(SchemeBadInputOnDevice, ThrowsInvalidArgumentWritesNothingAndLaunchesNoth
     device_bytes buf(static_cast<std::size_t>(n) * wi::size_of(t) + kGuard);
     ASSERT_TRUE(buf);
     WEIGHTINIT_TEST_CUDA(cudaMemset(buf.get(), kPoison, buf.size()));
-    expect_refused([&](cudaStream_t s) { wi::fill(wi::tensor_view{buf.get(), t, c.dims}, c.init, kKey, c.lay, s); },
+    expect_refused([&](cudaStream_t s) { wi::fill(wi::tensor_view{buf.get(), t, c.dims}, c.init, kKey, with_layout(c.lay), s); },
                    c.words, c.what);
     EXPECT_TRUE(still_poison(buf)) << c.what;
   };
@@ -960,32 +964,32 @@ TEST_F(SchemeBadInputOnDevice, BadWindowPointerAndFansAreRefusedForEveryKindOfSc
   for (const fill_kind& k : every_fill_kind()) {
     const std::string name = wi::to_string(k.init) + " " + layout_name(k.lay);
     expect_refused([&](cudaStream_t s) {
-      wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, k.dims, 250, 7}, k.init, kKey, k.lay, s);
+      wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, k.dims, 250, 7}, k.init, kKey, with_layout(k.lay), s);
     }, {"fill: window [250, +7) lies outside tensor"}, name + ": window outside");
     expect_refused([&](cudaStream_t s) {
-      wi::fill(wi::tensor_view{buf.get() + 2, wi::dtype::f32, k.dims}, k.init, kKey, k.lay, s);
+      wi::fill(wi::tensor_view{buf.get() + 2, wi::dtype::f32, k.dims}, k.init, kKey, with_layout(k.lay), s);
     }, {"fill: data pointer", "is not aligned to its 4-byte f32 elements"}, name + ": misaligned f32 pointer");
     expect_refused([&](cudaStream_t s) {
-      wi::fill(wi::tensor_view{buf.get() + 1, wi::dtype::bf16, k.dims}, k.init, kKey, k.lay, s);
+      wi::fill(wi::tensor_view{buf.get() + 1, wi::dtype::bf16, k.dims}, k.init, kKey, with_layout(k.lay), s);
     }, {"fill: data pointer", "is not aligned to its 2-byte bf16 elements"}, name + ": misaligned bf16 pointer");
     expect_refused([&](cudaStream_t s) {
-      wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, k.dims}, k.init, kKey, k.lay, s);
+      wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, k.dims}, k.init, kKey, with_layout(k.lay), s);
     }, {"fill: null data pointer"}, name + ": null pointer");
     // Pageable host memory: refused after the pointer query, before anything is launched.
     std::vector<unsigned char> pageable(static_cast<std::size_t>(wi::element_count(k.dims)) * 4, kPoison);
     expect_refused([&](cudaStream_t s) {
-      wi::fill(wi::tensor_view{pageable.data(), wi::dtype::f32, k.dims}, k.init, kKey, k.lay, s);
+      wi::fill(wi::tensor_view{pageable.data(), wi::dtype::f32, k.dims}, k.init, kKey, with_layout(k.lay), s);
     }, {"fill: data pointer", "is host memory (pageable, not registered with CUDA)", "use fill_host"},
                    name + ": pageable host memory");
     EXPECT_EQ(pageable, std::vector<unsigned char>(pageable.size(), kPoison)) << name << ": pageable memory written";
   }
   // Explicit fans of zero.
   expect_refused([&](cudaStream_t s) {
-    wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, {16}}, wi::xavier_uniform(), kKey, wi::fans{0, 10, 1}, s);
+    wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, {16}}, wi::xavier_uniform(), kKey, with_fans(wi::fans{0, 10, 1}), s);
   }, {"xavier_uniform", "fan_in", "0"}, "zero fan_in given");
   expect_refused([&](cudaStream_t s) {
     wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, {16}}, wi::he_normal(wi::fan_mode::fan_out), kKey,
-             wi::fans{4, 0, 1}, s);
+             with_fans(wi::fans{4, 0, 1}), s);
   }, {"he_normal", "fan_out", "0"}, "zero fan_out given");
   // A bias_uniform bias against its own 1-D shape: the message explains where its fans come from.
   expect_refused([&](cudaStream_t s) {
