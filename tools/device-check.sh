@@ -143,7 +143,7 @@ elapsed() { awk "BEGIN{printf \"%.1f\", ($(date +%s%N) - $start_ns) / 1e9}"; }
 # ---- the out folder: these names only (each [A-Za-z0-9._-], none in a subfolder).
 out_files=(summary.md bench.md bench-gpu.json bench-cpu.json peers.json gpu-tests.xml logs.tar.gz)
 # publish SRC NAME: copy SRC to OUT/NAME atomically (a temporary name beside it, then rename).
-publish() { [ -f "$1" ] && cp "$1" "$out/.$2.part" && mv -f "$out/.$2.part" "$out/$2"; }
+publish() { [ -s "$1" ] && cp "$1" "$out/.$2.part" && mv -f "$out/.$2.part" "$out/$2"; }
 archive() {  # every log of $work as OUT/logs.tar.gz, refreshed after each step
   timeout -k 1 5 tar -czf "$out/.logs.tar.gz.part" -C "$work" --exclude='*.json' . 2>/dev/null &&
     mv -f "$out/.logs.tar.gz.part" "$out/logs.tar.gz"
@@ -424,7 +424,7 @@ for tool in memcheck initcheck; do
   step_rc=$rc step_ms=$ms
   # Under the sanitizer too: a listed GPU on which no test ran is a failure, not "0 errors".
   (( errs > 0 )) && judge_fail=1
-  judge_tests "$name" "$errs sanitizer errors ($shards shards, slowest shown); " "${xmls[@]}"
+  judge_tests "$name" "$errs sanitizer errors ($shards shards side by side, time of the slowest); " "${xmls[@]}"
 done
 if ! selected python-tests; then record python-tests SKIP 0 "not selected (--only $only)"
 elif [ ! -d "$root/python/tests" ]; then record python-tests SKIP 0 "no python/tests folder"
@@ -460,7 +460,11 @@ bench_step() {
        else record "$name" PASS "$step_ms" "$key"; fi ;;
     3) record "$name" TIMEOUT "$step_ms" "$key" ;;
     124) record "$name" TIMEOUT "$step_ms" "killed at the ${t} s limit; partial JSON kept"; excerpt "$name" ;;
-    *) record "$name" FAIL "$step_ms" "exit $step_rc: $(tail -1 "$work/$name.log" | cut -c1-160)"; excerpt "$name" ;;
+    *) if grep -q 'GPU cases not registered' "$work/$name.log" && (( device )); then
+         record "$name" FAIL "$step_ms" "vacuous: nvidia-smi lists $gpu_count GPU(s) but weightinit_bench registered no GPU case: $(grep -m1 -o 'no CUDA device ([^)]*)' "$work/$name.log")"
+       else
+         record "$name" FAIL "$step_ms" "exit $step_rc: $(tail -1 "$work/$name.log" | cut -c1-160)"; excerpt "$name"
+       fi ;;
   esac
   [ -s "$work/$name.brief" ] && sed 's/^/    /' "$work/$name.brief"
   return 0
