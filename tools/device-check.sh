@@ -96,7 +96,7 @@ for arg in "$@"; do
     --only=*) only=${arg#--only=} ;;
     --cpu-tests) cpu_tests=1 ;;
     --examples) examples=1 ;;
-    -h|--help) sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "device-check: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     *) [ -z "$out" ] || { echo "device-check: one OUT_DIR only" >&2; exit 2; }; out=$arg ;;
   esac
@@ -142,10 +142,20 @@ elapsed() { awk "BEGIN{printf \"%.1f\", ($(date +%s%N) - $start_ns) / 1e9}"; }
 
 # ---- the out folder: these names only (each [A-Za-z0-9._-], none in a subfolder).
 out_files=(summary.md bench.md bench-gpu.json bench-cpu.json peers.json gpu-tests.xml logs.tar.gz)
+# A rerun into the same folder must not leave an older run's file looking like this run's.
+for f in "${out_files[@]}"; do rm -f "$out/$f" "$out/.$f.part"; done
 # publish SRC NAME: copy SRC to OUT/NAME atomically (a temporary name beside it, then rename).
 publish() { [ -s "$1" ] && cp "$1" "$out/.$2.part" && mv -f "$out/.$2.part" "$out/$2"; }
+# bounded N: N seconds, or fewer so that a command between steps cannot run past the deadline
+# (at least 1 s). Steps get their time from limit(); this bounds what runs between them.
+bounded() {
+  local left=$(( deadline - $(date +%s) - 2 ))
+  (( left < N_MIN )) && left=$N_MIN
+  echo $(( $1 < left ? $1 : left ))
+}
+N_MIN=1
 archive() {  # every log of $work as OUT/logs.tar.gz, refreshed after each step
-  timeout -k 1 5 tar -czf "$out/.logs.tar.gz.part" -C "$work" --exclude='*.json' . 2>/dev/null &&
+  timeout -k 1 "$(bounded 3)" tar -czf "$out/.logs.tar.gz.part" -C "$work" --exclude='*.json' . 2>/dev/null &&
     mv -f "$out/.logs.tar.gz.part" "$out/logs.tar.gz"
 }
 
@@ -227,7 +237,7 @@ not_started() { record "$1" SKIP 0 "not started: the ${budget} s budget is spent
 # test cases that ran and were not skipped. Empty when the file is missing or unreadable.
 test_counts() {
   [ -s "$1" ] || return 0
-  timeout 10 "$python" - "$1" <<'EOF' 2>/dev/null && return 0
+  timeout -k 1 "$(bounded 5)" "$python" - "$1" <<'EOF' 2>/dev/null && return 0
 import sys, xml.etree.ElementTree as ET
 t = s = f = 0
 for tc in ET.parse(sys.argv[1]).iter("testcase"):
@@ -482,7 +492,9 @@ else
   t=$(limit peers)
   if (( t == 0 )); then not_started peers
   else
-    step peers "$t" env PYTHONUNBUFFERED=1 "$python" "$root/bench/peers.py" --json "$work/peers.json"
+    # peers.py starts no case after limit - 10 s, so it still writes its JSON.
+    step peers "$t" env PYTHONUNBUFFERED=1 "$python" "$root/bench/peers.py" --json "$work/peers.json" \
+      --time-limit $(( t - 10 ))
     publish "$work/peers.json" peers.json
     key=$(grep '^peers:' "$work/peers.log" | tail -1 | sed 's/^peers: //')
     case $step_rc in
@@ -523,7 +535,7 @@ else record report SKIP 0 "not selected (--only $only)"; fi
 # ---- 7. the final block (its 15 s are reserved by limit()): clocks after the run, the summary,
 # the archive, and a check of the out folder against the device tool's rules.
 if (( device )); then
-  timeout -k 1 5 nvidia-smi -q -d CLOCK,PERFORMANCE,TEMPERATURE > "$work/nvidia-smi-end.txt" 2>&1 || true
+  timeout -k 1 "$(bounded 5)" nvidia-smi -q -d CLOCK,PERFORMANCE,TEMPERATURE > "$work/nvidia-smi-end.txt" 2>&1 || true
 fi
 write_summary
 archive
