@@ -31,7 +31,7 @@
 #   WEIGHTINIT_DEVCHECK_ARCH       CUDA architectures (default 90)
 #   WEIGHTINIT_DEVCHECK_BUILD_S    the build step's limit (default 120; the budget grows with it)
 #   WEIGHTINIT_DEVCHECK_JOBS       build jobs (default nproc)
-#   WEIGHTINIT_DEVCHECK_SHARDS     gtest shards per compute-sanitizer tool, run side by side (default 2)
+#   WEIGHTINIT_DEVCHECK_SHARDS     gtest shards per compute-sanitizer tool, run side by side (default 3)
 #   WEIGHTINIT_DEVCHECK_MIN_TIME   --benchmark_min_time in seconds (default 0.05)
 #   WEIGHTINIT_DEVCHECK_CMAKE_ARGS extra configure arguments (word-split)
 #   WEIGHTINIT_DEVCHECK_PYTHON     Python for bench/report, bench/peers.py and pytest (default python3)
@@ -112,7 +112,7 @@ out=$(cd "$out" && pwd)
 build=${WEIGHTINIT_DEVCHECK_BUILD:-$root/build-device-check}
 archs=${WEIGHTINIT_DEVCHECK_ARCH:-90}
 jobs=${WEIGHTINIT_DEVCHECK_JOBS:-$(nproc)}
-shards=${WEIGHTINIT_DEVCHECK_SHARDS:-2}
+shards=${WEIGHTINIT_DEVCHECK_SHARDS:-3}
 min_time=${WEIGHTINIT_DEVCHECK_MIN_TIME:-0.05}
 read -r -a extra_cmake <<< "${WEIGHTINIT_DEVCHECK_CMAKE_ARGS:-}"
 command -v nvcc >/dev/null || export PATH=$PATH:/usr/local/cuda/bin
