@@ -1,12 +1,15 @@
 // bench/bench_common.hpp: what the CPU and GPU halves of weightinit_bench share: the distributions
-// and sizes they time, and the registration functions main() calls (GPU ones only with a device).
+// and sizes they time, the one call site of each fill (host_fill, device_fill), a plausibility
+// check of a fill's values, and the registration functions main() calls (GPU ones only with a
+// device). bench/ uses weightinit's public headers only.
 #pragma once
+
+#include <weightinit/fill.hpp>
+#include <weightinit/types.hpp>
 
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "weightinit/types.hpp"
 
 namespace wib {
 
@@ -37,6 +40,27 @@ inline std::string bench_name(const std::string& what, const std::string& dist,
   if (threads > 0) s += "/threads:" + std::to_string(threads);
   return s;
 }
+
+// The only calls of weightinit's fills in bench/: when the API becomes
+// fill_host(view, init, key, fill_options) and fill(view, init, key, fill_options, stream), these
+// two bodies change (fill_options{}.threads = threads) and nothing else does.
+inline void host_fill(const weightinit::tensor_view& v, const weightinit::distribution& d,
+                      weightinit::key k, unsigned threads) {
+  weightinit::fill_host(v, d, k, weightinit::host_policy{threads});
+}
+inline void device_fill(const weightinit::tensor_view& v, const weightinit::distribution& d,
+                        weightinit::key k, cudaStream_t stream) {
+  weightinit::fill(v, d, k, stream);
+}
+
+/// The CPU fill's code path for the report's header ("scalar", "avx2", "avx512").
+const char* cpu_fill_path();
+
+/// Whether the first min(n, 2^16) values at `host` (of dtype t) look like `d`: every value equal
+/// for a constant, else sample mean and variance within 6 sigma of the distribution's. `why` says
+/// what was off.
+bool plausible(const void* host, weightinit::dtype t, std::int64_t n,
+               const weightinit::distribution& d, std::string* why);
 
 void register_cpu_benchmarks();
 void register_gpu_benchmarks();

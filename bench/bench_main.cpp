@@ -7,7 +7,6 @@
 #include <cstdio>
 
 #include "bench_common.hpp"
-#include "host/fill_host.hpp"
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
@@ -16,8 +15,7 @@ int main(int argc, char** argv) {
   int devices = 0;
   const cudaError_t status = cudaGetDeviceCount(&devices);
   if (status != cudaSuccess) devices = 0;
-  benchmark::AddCustomContext("cpu_fill_path",
-                              weightinit::detail::to_string(weightinit::detail::best_simd_level()));
+  benchmark::AddCustomContext("cpu_fill_path", wib::cpu_fill_path());
   if (devices > 0) {
     cudaDeviceProp prop{};
     if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess) benchmark::AddCustomContext("gpu", prop.name);

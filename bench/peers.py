@@ -12,7 +12,10 @@ buffers do not fit in free device memory are skipped. Tensors are 2-D (n/1024, 1
 kaiming_normal_ sees fan_in 1024; trunc_normal_ is N(0, 1) on [-2, 2] like ours.
 
 Usage: bench/peers.py [--sizes 20,24,27,30] [--reps 10] [--only torch,cupy,jax] [--json FILE]
+                     [--time-limit S]
 Prints a markdown table (ns/element, GB/s). bench/report --peers FILE puts it beside our fill.
+--time-limit S starts no case after S seconds (the rest are listed as skipped), so a bounded run
+still writes its JSON.
 """
 import argparse
 import datetime
@@ -30,10 +33,20 @@ def log(msg):
     print(msg, flush=True)
 
 
+class OutOfTime(Exception):
+    pass
+
+
 class Runner:
-    def __init__(self, reps, sizes):
+    def __init__(self, reps, sizes, time_limit=None):
         self.reps, self.sizes = reps, sizes
         self.results, self.notes = [], []
+        self.deadline = time.monotonic() + time_limit if time_limit else None
+
+    def check_time(self):
+        """Raises OutOfTime once the time limit has passed: called before each case."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime()
 
     def add(self, peer, dist, dtype, n, ms, timing):
         ns = ms * 1e6 / n
@@ -90,6 +103,7 @@ def run_torch(r):
         for name, dist, f in cases:
             for dt, tdt in dtypes.items():
                 for n in r.sizes:
+                    r.check_time()
                     free = torch.cuda.mem_get_info()[0]
                     if n * BYTES[dt] * 2.5 > free:
                         log("  %-34s %-4s n=2^%-2d skipped: %.1f GiB free" % (name, dt, n.bit_length() - 1, free / 2**30))
@@ -128,6 +142,7 @@ def run_cupy(r):
              ("cupy.random.random", "uniform", lambda n: cupy.random.random(n, dtype=cupy.float32))]
     for name, dist, f in cases:
         for n in r.sizes:
+            r.check_time()
             free = cupy.cuda.runtime.memGetInfo()[0]
             if n * 4 * 2.5 > free:
                 log("  %-34s f32  n=2^%-2d skipped: %.1f GiB free" % (name, n.bit_length() - 1, free / 2**30))
@@ -175,6 +190,7 @@ def run_jax(r):
                            ("jax.random.uniform", "uniform", jax.random.uniform)):
         for dt, jdt in dtypes.items():
             for n in r.sizes:
+                r.check_time()
                 if limit and n * (BYTES[dt] + 4) * 2 > limit:
                     log("  %-34s %-4s n=2^%-2d skipped: does not fit" % (name, dt, n.bit_length() - 1))
                     continue
@@ -213,6 +229,7 @@ def main(argv):
     ap.add_argument("--reps", type=int, default=10, help="timed calls per case (default 10)")
     ap.add_argument("--only", default="torch,cupy,jax", help="comma-separated subset of torch,cupy,jax")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON (bench/report --peers)")
+    ap.add_argument("--time-limit", type=float, metavar="S", help="start no case after S seconds")
     args = ap.parse_args(argv)
     try:
         sizes = [1 << int(e) for e in args.sizes.split(",") if e.strip()]
@@ -222,7 +239,7 @@ def main(argv):
     if not only <= {"torch", "cupy", "jax"} or args.reps < 1:
         ap.error("--only takes torch, cupy, jax; --reps at least 1")
 
-    r = Runner(args.reps, sizes)
+    r = Runner(args.reps, sizes, args.time_limit)
     ctx = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
            "host": platform.node(), "python": platform.python_version()}
     for name, fn in (("torch", run_torch), ("cupy", run_cupy), ("jax", run_jax)):
@@ -231,6 +248,10 @@ def main(argv):
         log("peers: %s" % name)
         try:
             got = fn(r)
+        except OutOfTime:
+            r.notes.append("time limit of %g s reached during %s: later cases not run" % (args.time_limit, name))
+            log("peers: %s" % r.notes[-1])
+            break
         except Exception as err:  # noqa: BLE001 - a broken install must not stop the others
             r.skip("%s failed (%s: %s)" % (name, type(err).__name__, err), name)
             got = None
