@@ -48,16 +48,7 @@ double cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
 }  // namespace
 
-const char* cpu_fill_path() {
-  // TODO(issue 9 item 4): return weightinit::cpu_simd_path() once include/weightinit/fill.hpp
-  // declares it. Until then this repeats the library's rule (host/fill_host.cpp: the widest of
-  // x86-64-v4, x86-64-v3 that this CPU supports), which is a guess about the library, not its word.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  if (__builtin_cpu_supports("x86-64-v4")) return "avx512 (bench's guess from the CPU)";
-  if (__builtin_cpu_supports("x86-64-v3")) return "avx2 (bench's guess from the CPU)";
-#endif
-  return "scalar (bench's guess from the CPU)";
-}
+const char* cpu_fill_path() { return wi::cpu_simd_path(); }
 
 bool plausible(const void* host, wi::dtype t, std::int64_t n, const wi::distribution& d,
                std::string* why) {

@@ -41,12 +41,10 @@ inline std::string bench_name(const std::string& what, const std::string& dist,
   return s;
 }
 
-// The only calls of weightinit's fills in bench/: when the API becomes
-// fill_host(view, init, key, fill_options) and fill(view, init, key, fill_options, stream), these
-// two bodies change (fill_options{}.threads = threads) and nothing else does.
+// The only calls of weightinit's fills in bench/.
 inline void host_fill(const weightinit::tensor_view& v, const weightinit::distribution& d,
                       weightinit::key k, unsigned threads) {
-  weightinit::fill_host(v, d, k, weightinit::host_policy{threads});
+  weightinit::fill_host(v, d, k, weightinit::fill_options().with_threads(threads));
 }
 inline void device_fill(const weightinit::tensor_view& v, const weightinit::distribution& d,
                         weightinit::key k, cudaStream_t stream) {
