@@ -21,11 +21,22 @@ void check_distribution(const distribution& d, dtype type, const char* fn) {
   } else {
     prepare_f32(d, type, fn);
   }
+  check_representable(d, type, fn);
 }
 
 }  // namespace
 
 namespace {
+
+// Orthogonal and eye write values of magnitude <= |gain|: the dtype must hold gain itself.
+void check_gain_representable(const char* scheme_name, double gain, dtype type) {
+  try {
+    check_representable(distribution::constant(gain), type, scheme_name);
+  } catch (const std::invalid_argument&) {
+    throw_invalid(scheme_name, "gain " + format_number(gain) + " is beyond the largest finite " +
+                                   to_string(type) + ": the values would overflow to infinity");
+  }
+}
 
 fill_plan plan_checked(const tensor_view& tensor, const initializer& init, const fan_layout& lay,
                        const fans* given, const char* function) {
@@ -78,6 +89,7 @@ fill_plan plan_checked(const tensor_view& tensor, const initializer& init, const
       if (rank < 2)
         throw_invalid(name, "needs rank >= 2 (it flattens to a matrix), got shape " + to_string(dims));
       plan.gain = init.get_if<params::orthogonal>()->gain;
+      check_gain_representable(name, plan.gain, tensor.type);
       const bool keras_flat = !lay.axes && lay.convention == layout::in_out;
       // Zero elements leave no block, so the division by a zero extent never happens below.
       const std::int64_t rows = total == 0 ? 0 : keras_flat ? total / dims.back() : dims[0];
@@ -105,6 +117,7 @@ fill_plan plan_checked(const tensor_view& tensor, const initializer& init, const
       plan.rows = dims[0];
       plan.cols = dims[1];
       plan.gain = init.get_if<params::eye>()->gain;
+      check_gain_representable(name, plan.gain, tensor.type);
       return plan;
     case scheme::dirac: {
       const std::int64_t groups = init.get_if<params::dirac>()->groups;

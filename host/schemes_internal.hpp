@@ -25,6 +25,11 @@ bool is_valid(nonlinearity nl) noexcept;
 bool is_valid(scale_distribution d) noexcept;
 bool is_valid(layout l) noexcept;
 
+/// Throws std::invalid_argument naming `function` when `d` can produce a value that `t` cannot hold
+/// (beyond its largest finite value). normal_reach: the contract's largest |z| for `t`.
+void check_representable(const distribution& d, dtype t, const char* function);
+double normal_reach(dtype t) noexcept;
+
 /// Probability of [a, b] under the standard normal, each bound in its accurate tail.
 double normal_interval_mass(double a, double b);
 
