@@ -120,9 +120,10 @@ void fill(const tensor_view& tensor, const initializer& init, key k, cudaStream_
 void fill(const tensor_view& weight, const tensor_view& bias, const layer_preset& preset,
           key weight_key, key bias_key, const fill_options& options, cudaStream_t stream) {
   detail::check_preset_options(options, "fill");
+  // The weight first, so that its errors are reported as the weight's; then the bias, with its fans.
+  const detail::fill_plan wp = detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill");
   const fans f = detail::weight_fans_for_bias(weight, preset, "fill");
   const initializer bias_init = detail::bias_initializer(preset, f);
-  const detail::fill_plan wp = detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill");
   const detail::fill_plan bp = detail::plan_fill(bias, bias_init, preset.layout, &f, "fill");
   // Both pointers before either launch, the device-free checks first: a bad bias must not leave
   // the weight written.

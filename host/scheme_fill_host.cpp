@@ -172,10 +172,11 @@ void fill_host(const tensor_view& tensor, const initializer& init, key k,
 void fill_host(const tensor_view& weight, const tensor_view& bias, const layer_preset& preset,
                key weight_key, key bias_key, const fill_options& options) {
   detail::check_preset_options(options, "fill_host");
+  // The weight first, so that its errors are reported as the weight's; then the bias, with its fans.
+  const detail::fill_plan wp = detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill_host");
   const fans f = detail::weight_fans_for_bias(weight, preset, "fill_host");
   const initializer bias_init = detail::bias_initializer(preset, f);
   // Plan both (every check) before writing either.
-  const detail::fill_plan wp = detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill_host");
   const detail::fill_plan bp = detail::plan_fill(bias, bias_init, preset.layout, &f, "fill_host");
   detail::execute_host(weight, wp, weight_key, host_policy{options.threads});
   detail::execute_host(bias, bp, bias_key, host_policy{options.threads});

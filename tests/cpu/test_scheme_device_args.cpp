@@ -150,7 +150,7 @@ TEST(SchemeDeviceFillArguments, PresetChecksBothTensorsBeforeAnyCudaCall) {
                  {"variance_scaling: needs rank >= 2", "[64]"}, "1-D weight (keras_dense)");
   expect_invalid([&] { wi::fill(wi::tensor_view{kAligned, wi::dtype::f32, {64}}, wi::tensor_view{kAligned, wi::dtype::f32, {8}},
                                 wi::pytorch_linear(), kKey, kKey, nullptr); },
-                 {"fill (pytorch_linear bias)", "rank >= 2", "[64]"}, "1-D weight (pytorch_linear, the bias's fans)");
+                 {"fill: he_uniform: needs rank >= 2", "[64]"}, "1-D weight (pytorch_linear: reported as the weight's)");
   wi::layer_preset bad = wi::pytorch_linear();
   bad.bias = wi::normal(0, -1);
   expect_invalid([&] { wi::fill(w, wi::tensor_view{kAligned, wi::dtype::f32, {8}}, bad, kKey, kKey, nullptr); },
