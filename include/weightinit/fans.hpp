@@ -63,7 +63,7 @@ struct fan_layout {
   layout convention = layout::out_in;
   std::optional<fan_axes> axes;  ///< when set, overrides `convention`
   std::int64_t groups = 1;
-  std::vector<std::int64_t> parts;  ///< empty: one part, the whole output dimension
+  shape parts;  ///< empty: one part, the whole output dimension (any integer type: {E, E, E})
 
   fan_layout() = default;
   fan_layout(layout l) : convention(l) {}                 // NOLINT: implicit on purpose
