@@ -39,7 +39,7 @@ struct demo_args {
   std::vector<std::string> schemes;      // SPECs; empty: the study's eight
   std::vector<std::string> activations;  // empty: all six
   double slope = 0.01;
-  bool forward_only = false, no_plot = false, quiet = false;
+  bool forward_only = false, weight_gradients = false, no_plot = false, quiet = false;
   std::string gnuplot = "gnuplot";
 };
 
@@ -64,6 +64,7 @@ void run_demo(const demo_args& a) {
   c.seed = a.seed;
   c.threads = a.threads;
   c.backward = !a.forward_only;
+  c.weight_gradients = a.weight_gradients;
   c.slope = a.slope;
   c.device = a.device == "cpu" ? demo::device_choice::cpu
              : a.device == "gpu" ? demo::device_choice::gpu
@@ -147,6 +148,9 @@ void add_demo_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--slope", a->slope, "leaky ReLU's negative slope")->capture_default_str();
   cmd->add_flag("--forward-only", a->forward_only, "skip the backward pass (no gradient norms)");
+  cmd->add_flag("--weight-gradients", a->weight_gradients,
+                "also compute |dloss/dW_l| for the CSV's grad_norm (a third more work)")
+      ->excludes("--forward-only");
   cmd->add_flag("--no-plot", a->no_plot, "write no PNG");
   cmd->add_option("--gnuplot", a->gnuplot, "the gnuplot program")->capture_default_str();
   cmd->add_flag("--quiet", a->quiet, "no progress line");

@@ -191,7 +191,8 @@ void write_csv(const study_result& res, const std::string& path) {
           << csv_number(s.act_std) << ',' << (th ? csv_number(p.theory[l].act_std) : "") << ','
           << csv_number(s.unit_spread) << ',' << csv_number(s.delta_norm) << ','
           << (th && !std::isnan(s.delta_norm) ? csv_number(std::sqrt(p.theory[l].delta_sq)) : "")
-          << ',' << csv_number(s.grad_norm) << ',' << to_string(p.v) << '\n';
+          << ',' << (p.weight_gradients ? csv_number(s.grad_norm) : "") << ','
+          << to_string(p.v) << '\n';
     }
   }
   out.close();

@@ -7,9 +7,11 @@
 //  DemoHeadline     the facts the demo shows at depth 50: He + ReLU keeps the std within 2x, Xavier
 //                   + ReLU loses √2 per layer, N(0, 0.01²) + ReLU is below 1e-6 by layer 10,
 //                   N(0, 1) + ReLU explodes, zero init never breaks the symmetry.
+//  DemoEngine       the CPU engine's statistics do not depend on how its threads split the products;
+//                   the weight gradients are computed only when asked.
 //  DemoReport       the table, the CSV and the plot's side files for an overflowed network.
 //  DemoCli          `weightinit demo` as a user runs it: table, CSV rows, bad arguments -> 2.
-// Everything runs on the CPU (OpenBLAS); the whole file takes a few seconds on 2 cores.
+// Everything runs on the CPU (BLIS or OpenBLAS); the whole file takes a few seconds on 2 cores.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -585,6 +587,65 @@ TEST(DemoHeadline, RandomInitIsNotCalledSymmetric) {
 }
 
 // =================================================================================================
+// DemoEngine: the CPU engine's split of the products over threads, and the optional weight gradients.
+// =================================================================================================
+
+namespace {
+
+demo::pair_result full_pass(std::int64_t width, std::int64_t batch, unsigned threads,
+                            bool weight_gradients) {
+  demo::study_config c = small_config(4, width, batch, 7);
+  c.backward = true;
+  c.weight_gradients = weight_gradients;
+  c.threads = threads;
+  return demo::measure_cpu(c, demo::scheme_entry{"he_normal", wi::he_normal()}, activation::tanh);
+}
+
+}  // namespace
+
+// Each thread multiplies a block of rows (batch 200: 6 blocks of >= 32 rows) or, when the batch is
+// too small to share, a block of columns (batch 8, width 256); the statistics, forward and
+// backward, must not depend on how the work was split (float sums in a different order: 1e-5).
+TEST(DemoEngine, StatisticsDoNotDependOnTheThreadCount) {
+  for (const auto& [width, batch] : {std::pair<std::int64_t, std::int64_t>{96, 200}, {256, 8}}) {
+    const demo::pair_result one = full_pass(width, batch, 1, true);
+    for (unsigned threads : {2u, 3u, 6u}) {
+      const demo::pair_result many = full_pass(width, batch, threads, true);
+      ASSERT_EQ(one.layers.size(), many.layers.size());
+      for (std::size_t l = 0; l < one.layers.size(); ++l) {
+        const std::string at = "width " + std::to_string(width) + " batch " +
+                               std::to_string(batch) + " threads " + std::to_string(threads) +
+                               " layer " + std::to_string(l + 1);
+        const demo::layer_stats &a = one.layers[l], &b = many.layers[l];
+        ASSERT_GT(a.delta_norm, 0) << at;
+        ASSERT_GT(a.grad_norm, 0) << at;
+        expect_rel_near(b.q, a.q, 1e-5, "q " + at);
+        expect_rel_near(b.act_std, a.act_std, 1e-5, "act_std " + at);
+        expect_rel_near(b.delta_norm, a.delta_norm, 1e-5, "delta_norm " + at);
+        expect_rel_near(b.grad_norm, a.grad_norm, 1e-5, "grad_norm " + at);
+      }
+    }
+  }
+}
+
+// The weight gradients are an extra product per layer that no verdict needs: off by default
+// (grad_norm NaN, the CSV field empty), on request finite, and the rest of the pass unchanged.
+TEST(DemoEngine, WeightGradientsOnlyWhenAsked) {
+  const demo::pair_result off = full_pass(64, 64, 2, false);
+  const demo::pair_result on = full_pass(64, 64, 2, true);
+  EXPECT_FALSE(off.weight_gradients);
+  EXPECT_TRUE(on.weight_gradients);
+  for (std::size_t l = 0; l < off.layers.size(); ++l) {
+    EXPECT_TRUE(std::isnan(off.layers[l].grad_norm)) << "layer " << l + 1;
+    EXPECT_TRUE(std::isfinite(on.layers[l].grad_norm) && on.layers[l].grad_norm > 0)
+        << "layer " << l + 1;
+    EXPECT_EQ(off.layers[l].delta_norm, on.layers[l].delta_norm) << "layer " << l + 1;
+    EXPECT_EQ(off.layers[l].q, on.layers[l].q) << "layer " << l + 1;
+  }
+  EXPECT_EQ(off.v, on.v);
+}
+
+// =================================================================================================
 // DemoReport: what the table, the CSV and the plot show.
 // =================================================================================================
 
@@ -762,6 +823,40 @@ TEST(DemoCli, TinyStudyWritesTheTableAndTheCsv) {
   }
   EXPECT_EQ(rows, 8 * 6 * 5);  // schemes x activations x layers
   EXPECT_FALSE(exists(dir + "/out/signal_propagation.png"));  // --no-plot
+  std::filesystem::remove_all(dir);
+}
+
+// grad_norm (the next-to-last CSV field) is empty unless --weight-gradients asks for it.
+TEST(DemoCli, WeightGradientsFillTheCsvColumnOnlyWhenAsked) {
+  if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
+  const std::string dir = make_temp_dir();
+  ASSERT_FALSE(dir.empty());
+  for (const bool asked : {false, true}) {
+    const std::string out = dir + (asked ? "/on" : "/off");
+    const tool_result r = run_tool("demo --depth 3 --width 16 --batch 16 --device cpu --no-plot "
+                                   "--quiet --scheme he_normal --activation relu --out-dir " + out +
+                                   (asked ? " --weight-gradients" : ""));
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::istringstream in(file_text(out + "/signal_propagation.csv"));
+    std::string line;
+    ASSERT_TRUE(std::getline(in, line));
+    int rows = 0;
+    while (std::getline(in, line)) {
+      ++rows;
+      std::vector<std::string> f;
+      std::stringstream ls(line);
+      for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+      ASSERT_EQ(f.size(), 14u) << line;
+      if (asked) {
+        EXPECT_GT(std::atof(f[12].c_str()), 0) << line;
+      } else {
+        EXPECT_EQ(f[12], "") << line;
+      }
+    }
+    EXPECT_EQ(rows, 3);
+  }
+  const tool_result r = run_tool("demo --forward-only --weight-gradients --out-dir " + dir + "/x");
+  EXPECT_EQ(r.status, 2) << r.out;
   std::filesystem::remove_all(dir);
 }
 
