@@ -78,6 +78,10 @@ void run_demo(const demo_args& a) {
     for (const auto& s : a.activations) c.activations.push_back(demo::parse_activation(s));
   }
   demo::validate(c);
+  // The folder's path goes into the gnuplot script: refuse what no gnuplot literal can hold (a
+  // newline would end the command and run the rest of the path as gnuplot code), before any work.
+  if (a.out_dir.empty()) throw std::invalid_argument("demo: --out-dir must not be empty");
+  demo::check_script_text(a.out_dir, "--out-dir");
   make_dir(a.out_dir);
 
   const bool tty = isatty(fileno(stderr)) != 0;

@@ -141,8 +141,17 @@ std::vector<int> table_layers(int depth);
 std::string format_table(const study_result& result);
 /// One row per pair and layer: scheme, activation, layer, measured and predicted values, verdict.
 /// Non-finite values are written as nan / inf / -inf; a value not computed (a theory that does not
-/// apply, grad_norm without config.weight_gradients) as an empty field. Throws std::runtime_error on I/O failure.
+/// apply, grad_norm without config.weight_gradients) as an empty field.
+/// Written whole or not at all (a temporary file beside `path`, renamed onto it): on failure an
+/// existing file is left as it was. Throws std::runtime_error on I/O failure.
 void write_csv(const study_result& result, const std::string& path);
+
+/// Throws std::invalid_argument naming `what` when `text` cannot go into the gnuplot script: it holds
+/// a control character (newline, carriage return, tab, ...), which no gnuplot string literal can
+/// carry (a line break ends the command, and the rest of the line would run as a new one, system()
+/// included). Every other byte is safe: write_plot writes paths and names as single-quoted literals,
+/// inside which gnuplot substitutes nothing (no backquoted command, no macro, no escape).
+void check_script_text(const std::string& text, const std::string& what);
 
 struct plot_outcome {
   bool ok = false;
@@ -151,7 +160,10 @@ struct plot_outcome {
 /// Writes a gnuplot script (data inline) to `script_path` and runs `gnuplot_exe` on it to render
 /// `png_path`: activation std per layer, log scale, one line per scheme, one panel per activation.
 /// gnuplot's messages go to `script_path`.log, removed when empty, kept and named in the message
-/// otherwise. Never throws for a missing or failing gnuplot: the outcome says so.
+/// otherwise. The script and the PNG are written whole or not at all (a temporary file beside each,
+/// renamed onto it on success): a failed run leaves an existing PNG as it was. Throws
+/// std::invalid_argument (check_script_text) before writing anything when a path or a scheme name
+/// cannot go into the script; never throws for a missing or failing gnuplot: the outcome says so.
 plot_outcome write_plot(const study_result& result, const std::string& png_path,
                         const std::string& script_path, const std::string& gnuplot_exe = "gnuplot");
 

@@ -751,9 +751,9 @@ TEST(DemoReport, GnuplotLogIsRemovedWhenEmptyAndKeptOnFailure) {
     chmod(path.c_str(), 0755);
     return path;
   };
-  // Writes the PNG named by the script's "set output" line, says nothing.
+  // Writes the PNG named by its `-e "png_output = '...'"` argument, says nothing.
   const std::string ok = script(
-      "ok-gnuplot", "out=$(sed -n 's/^set output \"\\(.*\\)\"$/\\1/p' \"$1\")\n"
+      "ok-gnuplot", "out=$(printf '%s' \"$2\" | sed -n \"s/^png_output = '\\(.*\\)'$/\\1/p\")\n"
                     "printf '\\211PNG\\r\\n\\032\\nrest' > \"$out\"\n");
   const std::string bad = script("bad-gnuplot", "echo 'line 7: boom' >&2\nexit 3\n");
   const std::string png = dir + "/p.png", gp = dir + "/p.gp", log = gp + ".log";
