@@ -16,7 +16,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 
 #include "examples/demo/demo.hpp"
@@ -56,6 +58,32 @@ void make_dir(const std::string& path) {
   }
 }
 
+// BLIS picks its kernels once per process from a table of CPU models; on a model newer than the
+// table (or any CPU it does not know) it runs kernels far below the CPU. The remedy,
+// BLIS_ARCH_TYPE, is read only at BLIS's first use, so the demo runs itself again with it set.
+// The variable is then set: no second round. On failure the demo goes on (its header says "slow").
+void rerun_with_right_kernels(const demo_args& a) {
+  if (a.device == "gpu" || (a.device == "auto" && demo::gpu_available())) return;  // no BLAS
+  const std::string assignment = demo::blas_kernel_override();
+  if (assignment.empty()) return;
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> args;
+  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+  if (args.empty()) return;
+  const std::size_t eq = assignment.find('=');
+  if (setenv(assignment.substr(0, eq).c_str(), assignment.substr(eq + 1).c_str(), 1) != 0) return;
+  if (!a.quiet)
+    std::fprintf(stderr, "weightinit demo: BLIS does not know this CPU and chose slow kernels; "
+                         "running again with %s (its AVX2 kernels)\n", assignment.c_str());
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  execv("/proc/self/exe", argv.data());
+  std::fprintf(stderr, "weightinit demo: warning: cannot run again (%s); going on\n",
+               std::strerror(errno));
+}
+
 void run_demo(const demo_args& a) {
   demo::study_config c;
   c.depth = a.depth;
@@ -82,6 +110,7 @@ void run_demo(const demo_args& a) {
   // newline would end the command and run the rest of the path as gnuplot code), before any work.
   if (a.out_dir.empty()) throw std::invalid_argument("demo: --out-dir must not be empty");
   demo::check_script_text(a.out_dir, "--out-dir");
+  rerun_with_right_kernels(a);
   make_dir(a.out_dir);
 
   const bool tty = isatty(fileno(stderr)) != 0;

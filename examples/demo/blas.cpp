@@ -3,6 +3,8 @@
 // the header line naming the library and the kernels it chose for this CPU.
 #include "blas.hpp"
 
+#include "demo.hpp"
+
 #include <cctype>
 #include <cstdlib>
 #include <mutex>
@@ -33,9 +35,34 @@ void sgemm_serial(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, st
                lda, 1, const_cast<float*>(b), ldb, 1, &zero, c, ldc, 1, nullptr, &rntm);
 }
 
+static bool cpu_has_avx2_fma() {
+#if defined(__x86_64__)
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+// BLIS_ARCH_TYPE set, bli_arch_query_id() aborts unless BLIS was initialized first.
+static arch_t blis_arch() {
+  bli_init();
+  return bli_arch_query_id();
+}
+
 std::string blas_description() {
-  return std::string("BLIS ") + bli_info_get_version_str() + ", " +
-         bli_arch_string(bli_arch_query_id()) + " kernels";
+  const std::string arch = bli_arch_string(blis_arch());
+  std::string out = std::string("BLIS ") + bli_info_get_version_str() + ", " + arch + " kernels";
+  if (blis_kernels_below_cpu(arch, cpu_has_avx2_fma()))
+    out += std::string(" (slow: this CPU has AVX2 and FMA; ") +
+           (std::getenv("BLIS_ARCH_TYPE") ? "BLIS_ARCH_TYPE chose the kernels)"
+                                          : "BLIS does not know this CPU model)");
+  return out;
+}
+
+std::string blas_kernel_override() {
+  if (std::getenv("BLIS_ARCH_TYPE")) return "";  // the user's choice stands
+  if (!blis_kernels_below_cpu(bli_arch_string(blis_arch()), cpu_has_avx2_fma())) return "";
+  return "BLIS_ARCH_TYPE=" + std::to_string(static_cast<int>(BLIS_ARCH_HASWELL));
 }
 
 #else  // a CBLAS
@@ -89,7 +116,22 @@ std::string blas_description() {
 #endif
 }
 
+std::string blas_kernel_override() { return ""; }
+
 #endif
 
+bool blis_kernels_below_cpu(const std::string& chosen, bool cpu_has_avx2_fma) {
+  // BLIS's x86-64 configurations with AVX2 + FMA kernels (or better), through BLIS 1.x.
+  static const char* const modern[] = {"haswell", "skx", "knl", "zen", "zen2", "zen3", "zen4",
+                                       "zen5", "excavator"};
+  for (const char* m : modern)
+    if (chosen == m) return false;
+  return cpu_has_avx2_fma;
+}
+
 }  // namespace detail
+
+std::string blas_description() { return detail::blas_description(); }
+std::string blas_kernel_override() { return detail::blas_kernel_override(); }
+
 }  // namespace weightinit_demo

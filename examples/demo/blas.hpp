@@ -22,5 +22,10 @@ void sgemm_serial(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, st
 /// "CBLAS (library and kernels unknown)".
 std::string blas_description();
 
+/// The rule behind blas_kernel_override(): a BLIS configuration `chosen` (bli_arch_string's name)
+/// whose kernels are older than the CPU, which has AVX2 and FMA: 'generic' (BLIS 0.9.0's choice on
+/// CPU families newer than its table, e.g. AMD family 1Ah), 'penryn', 'sandybridge', 'bulldozer'...
+bool blis_kernels_below_cpu(const std::string& chosen, bool cpu_has_avx2_fma);
+
 }  // namespace detail
 }  // namespace weightinit_demo

@@ -37,6 +37,15 @@ std::vector<scheme_entry> study_schemes();
 /// A scheme from a SPEC (weightinit::parse_initializer), named by the SPEC text.
 scheme_entry scheme_from_spec(const std::string& spec);
 
+/// The CPU products' library and kernels ("BLIS 0.9.0, zen3 kernels"), as the CPU engine's name
+/// shows them.
+std::string blas_description();
+/// "BLIS_ARCH_TYPE=<id of BLIS's haswell configuration>" when this build uses BLIS, BLIS chose
+/// kernels older than the CPU (see detail::blis_kernels_below_cpu) and BLIS_ARCH_TYPE is not set;
+/// else "". BLIS reads BLIS_ARCH_TYPE once per process, at its first use (this call is one): a
+/// program acts on the answer by re-executing itself with the variable set (`weightinit demo`).
+std::string blas_kernel_override();
+
 enum class device_choice { cpu, gpu, automatic };
 /// Whether a CUDA device is usable (cudaGetDeviceCount > 0; any error counts as none).
 bool gpu_available();

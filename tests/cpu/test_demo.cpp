@@ -8,7 +8,8 @@
 //                   + ReLU loses √2 per layer, N(0, 0.01²) + ReLU is below 1e-6 by layer 10,
 //                   N(0, 1) + ReLU explodes, zero init never breaks the symmetry.
 //  DemoEngine       the CPU engine's statistics do not depend on how its threads split the products;
-//                   the weight gradients are computed only when asked.
+//                   the weight gradients are computed only when asked; the header names the BLAS
+//                   and its kernels, and only kernels older than the CPU are replaced.
 //  DemoReport       the table, the CSV and the plot's side files for an overflowed network.
 //  DemoCli          `weightinit demo` as a user runs it: table, CSV rows, bad arguments -> 2.
 // Everything runs on the CPU (BLIS or OpenBLAS); the whole file takes a few seconds on 2 cores.
@@ -30,6 +31,7 @@
 
 #if defined(WEIGHTINIT_HAVE_DEMO)
 
+#include "examples/demo/blas.hpp"
 #include "examples/demo/demo.hpp"
 #include "examples/demo/theory.hpp"
 #include "tests/common/run_tool.hpp"
@@ -643,6 +645,41 @@ TEST(DemoEngine, WeightGradientsOnlyWhenAsked) {
     EXPECT_EQ(off.layers[l].q, on.layers[l].q) << "layer " << l + 1;
   }
   EXPECT_EQ(off.v, on.v);
+}
+
+// The header names the BLAS and the kernels it runs ("cpu (BLIS 0.9.0, zen3 kernels, 2 threads)").
+TEST(DemoEngine, HeaderNamesTheBlasAndItsKernels) {
+  demo::study_config c = small_config(2, 8, 8, 0);
+  c.schemes = {{"he_normal", wi::he_normal()}};
+  c.activations = {activation::relu};
+  c.threads = 2;
+  const demo::study_result r = demo::run_study(c);
+  const std::string blas = demo::blas_description();
+  EXPECT_EQ(r.device, "cpu (" + blas + ", 2 threads)");
+  const bool named = blas.rfind("BLIS ", 0) == 0 || blas.rfind("OpenBLAS ", 0) == 0 ||
+                     blas.rfind("CBLAS", 0) == 0;
+  EXPECT_TRUE(named) << blas;
+  if (blas.rfind("CBLAS", 0) != 0) {
+    EXPECT_NE(blas.find(" kernels"), std::string::npos) << blas;
+  }
+  EXPECT_NE(demo::format_table(r).find("on " + r.device + "\n"), std::string::npos);
+}
+
+// BLIS configurations older than an AVX2 + FMA CPU are the ones the demo replaces (by running
+// again with BLIS_ARCH_TYPE): 'generic' (BLIS 0.9.0 on AMD family 1Ah), pre-AVX2 configurations;
+// never a configuration with AVX2 kernels, and never on a CPU without AVX2 and FMA.
+TEST(DemoEngine, OnlyKernelsOlderThanTheCpuAreReplaced) {
+  for (const char* old : {"generic", "penryn", "sandybridge", "bulldozer", "piledriver"}) {
+    EXPECT_TRUE(demo::detail::blis_kernels_below_cpu(old, true)) << old;
+    EXPECT_FALSE(demo::detail::blis_kernels_below_cpu(old, false)) << old;
+  }
+  for (const char* modern : {"haswell", "skx", "zen", "zen2", "zen3", "zen4", "zen5"})
+    EXPECT_FALSE(demo::detail::blis_kernels_below_cpu(modern, true)) << modern;
+  if (std::getenv("BLIS_ARCH_TYPE") == nullptr) {
+    // Here the build's own choice stands unless it is one of the old ones.
+    const std::string o = demo::blas_kernel_override();
+    EXPECT_TRUE(o.empty() || o.rfind("BLIS_ARCH_TYPE=", 0) == 0) << o;
+  }
 }
 
 // =================================================================================================
