@@ -143,12 +143,13 @@ class cpu_network final : public network {
       delta_.resize(static_cast<std::size_t>(2 * bn));
       if (c.weight_gradients) grad_w_.resize(static_cast<std::size_t>(n_ * n_));
       row_sq_.resize(static_cast<std::size_t>(std::max(b_, n_)));
+      delta_sq_.resize(static_cast<std::size_t>(layers_ * b_));
       readout_.resize(static_cast<std::size_t>(bn));
       fill(readout_.data(), {b_, n_}, weightinit::distribution::normal(0, 1), readout_stream);
     }
     input_.resize(static_cast<std::size_t>(bn));
     fill(input_.data(), {b_, n_}, weightinit::distribution::normal(0, 1), input_stream);
-    rows_.resize(static_cast<std::size_t>(b_));
+    rows_.resize(static_cast<std::size_t>(layers_ * b_));
   }
 
   std::string name() const override {
@@ -168,20 +169,40 @@ class cpu_network final : public network {
     const float slope = static_cast<float>(c_.slope);
     std::vector<layer_stats> stats(static_cast<std::size_t>(layers_));
     std::copy(input_.begin(), input_.end(), h_.begin());
-    for (int l = 1; l <= layers_; ++l) {
-      const float* prev = hidden(l - 1);
-      float* cur = hidden(l);
-      if (stream_) fill_layer(l, weights_.data());
-      float* d = c_.backward ? d_.data() + (l - 1) * bn : nullptr;
-      // a = h_{l-1} · W_lᵀ: (batch x width) = (batch x width)(width_out x width_in)ᵀ, then
-      // h = φ(a) in place, φ'(a) into d, and each row's statistics.
-      multiply({false, true, b_, n_, n_, prev, n_, layer(l), n_, cur, n_}, threads_,
-               [&](int64_t lo, int64_t hi) {
-                 forward_dispatch(act, cur + lo * n_, d ? d + lo * n_ : nullptr, hi - lo, n_,
-                                  slope, rows_.data() + lo);
-               });
-      stats[l - 1] = combine_rows(rows_.data(), b_, n_);
-      if (observer) observer(l, cur, b_, n_);
+    // With at least 32 rows per thread, no observer and every layer's weights at hand, each thread
+    // carries its own block of rows through every layer, forward and (unless the weight gradients,
+    // which sum over the whole batch, are asked for) back: no thread waits for another until the
+    // pass is done, which also keeps a loaded machine's scheduling from stalling both.
+    const bool own_rows = !observer && !stream_ && b_ / 32 >= static_cast<int64_t>(threads_);
+    const bool own_rows_back = own_rows && c_.backward && !c_.weight_gradients;
+    const float inv_batch = 1.0f / static_cast<float>(b_);
+    if (own_rows) {
+      parallel_blocks(b_, threads_, [&](int64_t lo, int64_t hi) {
+        for (int l = 1; l <= layers_; ++l) forward_layer(act, slope, l, lo, hi, /*multiplied=*/false);
+        if (own_rows_back) backward_rows(inv_batch, lo, hi);
+      });
+    } else {
+      for (int l = 1; l <= layers_; ++l) {
+        if (stream_) fill_layer(l, weights_.data());
+        // a = h_{l-1} · W_lᵀ: (batch x width) = (batch x width)(width_out x width_in)ᵀ, then
+        // h = φ(a) in place, φ'(a) into d, and each row's statistics.
+        multiply({false, true, b_, n_, n_, hidden(l - 1), n_, layer(l), n_, hidden(l), n_},
+                 threads_, [&](int64_t lo, int64_t hi) {
+                   forward_layer(act, slope, l, lo, hi, /*multiplied=*/true);
+                 });
+        if (observer) observer(l, hidden(l), b_, n_);
+      }
+    }
+    for (int l = 1; l <= layers_; ++l)
+      stats[l - 1] = combine_rows(rows_.data() + (l - 1) * b_, b_, n_);
+    if (own_rows_back) {
+      for (int l = 1; l <= layers_; ++l) {
+        double delta_sq = 0;
+        for (int64_t r = 0; r < b_; ++r) delta_sq += delta_sq_[(l - 1) * b_ + r];
+        stats[l - 1].delta_norm = std::sqrt(delta_sq);
+        stats[l - 1].grad_norm = std::nan("");
+      }
+      return stats;
     }
     if (!c_.backward) {
       for (auto& s : stats) s.delta_norm = s.grad_norm = std::nan("");
@@ -190,7 +211,6 @@ class cpu_network final : public network {
     // loss = Σ r ⊙ h_L / batch, so ∂loss/∂h_L = r / batch; then for l = L..1:
     // δ_l = ∂loss/∂h_l ⊙ φ'(a_l), ∂loss/∂h_{l-1} = δ_l W_l, and (only when asked: no verdict and
     // no table column needs it) ∂loss/∂W_l = δ_lᵀ h_{l-1}. δ alternates between two buffers.
-    const float inv_batch = 1.0f / static_cast<float>(b_);
     float* delta = delta_.data();
     parallel_rows(b_, threads_, [&](int64_t lo, int64_t hi) {
       const float* d = d_.data() + (layers_ - 1) * bn;
@@ -228,6 +248,37 @@ class cpu_network final : public network {
   }
 
  private:
+  // Layer l for rows [lo, hi): the product (unless `multiplied`: done by the caller), then
+  // h = φ(a) in place, φ'(a) into d (for the backward pass) and each row's statistics.
+  void forward_layer(activation act, float slope, int l, int64_t lo, int64_t hi, bool multiplied) {
+    float* cur = hidden(l) + lo * n_;
+    if (!multiplied)
+      sgemm_serial(false, true, hi - lo, n_, n_, hidden(l - 1) + lo * n_, n_, layer(l), n_, cur, n_);
+    float* d = c_.backward ? d_.data() + (l - 1) * b_ * n_ + lo * n_ : nullptr;
+    forward_dispatch(act, cur, d, hi - lo, n_, slope, rows_.data() + (l - 1) * b_ + lo);
+  }
+
+  // The backward pass for rows [lo, hi) alone (a row of δ_{l-1} needs only the same row of δ_l):
+  // δ_L = r / batch ⊙ φ'(a_L), δ_{l-1} = (δ_l W_l) ⊙ φ'(a_{l-1}); each row's ‖δ‖² into delta_sq_.
+  void backward_rows(float inv_batch, int64_t lo, int64_t hi) {
+    const int64_t bn = b_ * n_;
+    float* delta = delta_.data();
+    const float* top = d_.data() + (layers_ - 1) * bn;
+    for (int64_t i = lo * n_; i < hi * n_; ++i) delta[i] = readout_[i] * inv_batch * top[i];
+    for (int64_t r = lo; r < hi; ++r)
+      delta_sq_[(layers_ - 1) * b_ + r] = sum_squares(delta + r * n_, n_);
+    for (int l = layers_; l > 1; --l) {
+      float* next = delta == delta_.data() ? delta_.data() + bn : delta_.data();
+      sgemm_serial(false, false, hi - lo, n_, n_, delta + lo * n_, n_, layer(l), n_,
+                   next + lo * n_, n_);
+      const float* d = d_.data() + (l - 2) * bn;
+      for (int64_t i = lo * n_; i < hi * n_; ++i) next[i] *= d[i];
+      for (int64_t r = lo; r < hi; ++r)
+        delta_sq_[(l - 2) * b_ + r] = sum_squares(next + r * n_, n_);
+      delta = next;
+    }
+  }
+
   float* layer(int l) { return stream_ ? weights_.data() : weights_.data() + (l - 1) * n_ * n_; }
   // Without the backward pass two activation buffers alternate.
   float* hidden(int l) {
@@ -254,8 +305,9 @@ class cpu_network final : public network {
   weightinit::initializer init_;
   bool loaded_ = false;
   std::vector<float> weights_, h_, d_, delta_, grad_w_, readout_, input_;
-  std::vector<row_partial> rows_;
-  std::vector<double> row_sq_;  // squared norms of the rows of δ (or of ∂loss/∂W)
+  std::vector<row_partial> rows_;  // every layer's rows (layer l at (l-1)·batch)
+  std::vector<double> row_sq_;     // squared norms of the rows of δ (or of ∂loss/∂W), one layer
+  std::vector<double> delta_sq_;   // every layer's rows' ‖δ‖² (the rows' own backward pass)
 };
 
 }  // namespace

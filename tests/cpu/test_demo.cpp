@@ -605,13 +605,23 @@ demo::pair_result full_pass(std::int64_t width, std::int64_t batch, unsigned thr
 
 }  // namespace
 
-// Each thread multiplies a block of rows (batch 200: 6 blocks of >= 32 rows) or, when the batch is
-// too small to share, a block of columns (batch 8, width 256); the statistics, forward and
-// backward, must not depend on how the work was split (float sums in a different order: 1e-5).
+// Each thread carries a block of rows through the whole pass (batch 200: up to 6 blocks of >= 32
+// rows; with the weight gradients, which sum over the batch, the backward pass goes layer by layer
+// instead), or, when the batch is too small to share, multiplies a block of columns layer by layer
+// (batch 8, width 256). The statistics, forward and backward, must not depend on how the work was
+// split (float sums in a different order: 1e-5).
 TEST(DemoEngine, StatisticsDoNotDependOnTheThreadCount) {
   for (const auto& [width, batch] : {std::pair<std::int64_t, std::int64_t>{96, 200}, {256, 8}}) {
     const demo::pair_result one = full_pass(width, batch, 1, true);
     for (unsigned threads : {2u, 3u, 6u}) {
+      const demo::pair_result rows_alone = full_pass(width, batch, threads, false);
+      ASSERT_EQ(one.layers.size(), rows_alone.layers.size());
+      for (std::size_t l = 0; l < one.layers.size(); ++l) {
+        expect_rel_near(rows_alone.layers[l].q, one.layers[l].q, 1e-5, "q without dW");
+        expect_rel_near(rows_alone.layers[l].delta_norm, one.layers[l].delta_norm, 1e-5,
+                        "delta_norm without dW, threads " + std::to_string(threads) + " layer " +
+                            std::to_string(l + 1));
+      }
       const demo::pair_result many = full_pass(width, batch, threads, true);
       ASSERT_EQ(one.layers.size(), many.layers.size());
       for (std::size_t l = 0; l < one.layers.size(); ++l) {
