@@ -1,14 +1,14 @@
-// examples/demo/blas.cpp: the CPU engine's SGEMM on BLIS (WEIGHTINIT_DEMO_BLIS: its typed API with a
-// one-thread runtime object per call) or on a CBLAS (OpenBLAS set to one thread, or any other), and
-// the header line naming the library and the kernels it chose for this CPU.
+// examples/demo/blas.cpp: the CPU engine's SGEMM on BLIS (WEIGHTINIT_DEMO_BLIS: its typed API with
+// a one-thread runtime object per call) or on a CBLAS (OpenBLAS set to one thread, or any other),
+// and the header line naming the library and the kernels it chose for this CPU.
 #include "blas.hpp"
-
-#include "demo.hpp"
 
 #include <cctype>
 #include <cstdlib>
 #include <mutex>
 #include <string>
+
+#include "demo.hpp"
 
 #if defined(WEIGHTINIT_DEMO_BLIS)
 #include <blis.h>
@@ -84,9 +84,10 @@ void sgemm_serial(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, st
   static std::once_flag once;
   std::call_once(once, [] { openblas_set_num_threads(1); });
 #endif
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(ldc));
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+              static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f,
+              c, static_cast<int>(ldc));
 }
 
 std::string blas_description() {
@@ -122,8 +123,8 @@ std::string blas_kernel_override() { return ""; }
 
 bool blis_kernels_below_cpu(const std::string& chosen, bool cpu_has_avx2_fma) {
   // BLIS's x86-64 configurations with AVX2 + FMA kernels (or better), through BLIS 1.x.
-  static const char* const modern[] = {"haswell", "skx", "knl", "zen", "zen2", "zen3", "zen4",
-                                       "zen5", "excavator"};
+  static const char* const modern[] = {"haswell", "skx",  "knl",  "zen",      "zen2",
+                                       "zen3",    "zen4", "zen5", "excavator"};
   for (const char* m : modern)
     if (chosen == m) return false;
   return cpu_has_avx2_fma;

@@ -1,7 +1,8 @@
-// examples/demo/blas.hpp: the CPU engine's matrix product: one row-major SGEMM on the calling thread
-// only (the engine splits the work over its own threads), on BLIS when the build found it (kernels
-// chosen at run time by BLIS's CPU detection), else on a CBLAS (OpenBLAS, or any other); and a line
-// that says which library and which kernels run. Plain C++17: no BLAS header leaks out of blas.cpp.
+// examples/demo/blas.hpp: the CPU engine's matrix product: one row-major SGEMM on the calling
+// thread only (the engine splits the work over its own threads), on BLIS when the build found it
+// (kernels chosen at run time by BLIS's CPU detection), else on a CBLAS (OpenBLAS, or any other);
+// and a line that says which library and which kernels run. Plain C++17: no BLAS header leaks out
+// of blas.cpp.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +19,8 @@ void sgemm_serial(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, st
                   std::int64_t ldc);
 
 /// The library and the kernels in use, for the demo's header: "BLIS 0.9.0, zen3 kernels",
-/// "OpenBLAS 0.3.21, Zen kernels", "OpenBLAS 0.3.21, Prescott kernels (slow: the CPU has AVX2; ...)",
-/// "CBLAS (library and kernels unknown)".
+/// "OpenBLAS 0.3.21, Zen kernels", "OpenBLAS 0.3.21, Prescott kernels (slow: the CPU has AVX2;
+/// ...)", "CBLAS (library and kernels unknown)".
 std::string blas_description();
 
 /// The rule behind blas_kernel_override(): a BLIS configuration `chosen` (bli_arch_string's name)

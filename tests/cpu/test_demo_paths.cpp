@@ -86,8 +86,10 @@ std::string marking_gnuplot(const std::string& dir) {
 }  // namespace
 
 TEST(DemoPaths, ControlCharactersCannotGoIntoTheScript) {
-  for (const std::string& bad : std::vector<std::string>{"a\nb", "a\rb", "a\tb", "a\x7f" "b",
-                                                        std::string(1, '\0')}) {
+  for (const std::string& bad : std::vector<std::string>{"a\nb", "a\rb", "a\tb",
+                                                         "a\x7f"
+                                                         "b",
+                                                         std::string(1, '\0')}) {
     EXPECT_THROW(demo::check_script_text(bad, "--out-dir"), std::invalid_argument);
   }
   try {
@@ -131,11 +133,11 @@ TEST(DemoPaths, CliRefusesANewlineInTheOutputFolder) {
   ASSERT_FALSE(dir.empty());
   // In sh single quotes a newline is an ordinary character.
   const std::string out = dir + "/x\nsystem(\"touch " + dir + "/pwned\")\n";
-  const weightinit_test::tool_result r =
-      weightinit_test::run_tool("demo --depth 2 --width 8 --batch 8 --device cpu --quiet --out-dir '" +
-                                out + "'");
+  const weightinit_test::tool_result r = weightinit_test::run_tool(
+      "demo --depth 2 --width 8 --batch 8 --device cpu --quiet --out-dir '" + out + "'");
   EXPECT_EQ(r.status, 2) << r.out;
-  EXPECT_NE(r.out.find("--out-dir must not contain control characters"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--out-dir must not contain control characters"), std::string::npos)
+      << r.out;
   EXPECT_FALSE(exists(dir + "/pwned"));
   EXPECT_TRUE(fs::is_empty(dir)) << "a refused run wrote into " << dir;
   const weightinit_test::tool_result empty = weightinit_test::run_tool("demo --out-dir ''");
@@ -225,8 +227,8 @@ TEST(DemoPaths, FailedPlotLeavesTheExistingPngUntouched) {
   // Fake gnuplots receive  -e "png_output = '<temporary file>'" <script>.
   const std::string out_of_args =
       "out=$(printf '%s' \"$2\" | sed -n \"s/^png_output = '\\(.*\\)'$/\\1/p\")\n";
-  const std::string failing =
-      executable(dir + "/failing-gnuplot", out_of_args + "printf 'half a pic' > \"$out\"\nexit 1\n");
+  const std::string failing = executable(dir + "/failing-gnuplot",
+                                         out_of_args + "printf 'half a pic' > \"$out\"\nexit 1\n");
   const std::string not_png =
       executable(dir + "/not-png-gnuplot", out_of_args + "printf 'GIF89a' > \"$out\"\n");
   const std::string drawing = executable(
