@@ -16,7 +16,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 
 #include "examples/demo/demo.hpp"
@@ -39,7 +41,7 @@ struct demo_args {
   std::vector<std::string> schemes;      // SPECs; empty: the study's eight
   std::vector<std::string> activations;  // empty: all six
   double slope = 0.01;
-  bool forward_only = false, no_plot = false, quiet = false;
+  bool forward_only = false, weight_gradients = false, no_plot = false, quiet = false;
   std::string gnuplot = "gnuplot";
 };
 
@@ -56,6 +58,32 @@ void make_dir(const std::string& path) {
   }
 }
 
+// BLIS picks its kernels once per process from a table of CPU models; on a model newer than the
+// table (or any CPU it does not know) it runs kernels far below the CPU. The remedy,
+// BLIS_ARCH_TYPE, is read only at BLIS's first use, so the demo runs itself again with it set.
+// The variable is then set: no second round. On failure the demo goes on (its header says "slow").
+void rerun_with_right_kernels(const demo_args& a) {
+  if (a.device == "gpu" || (a.device == "auto" && demo::gpu_available())) return;  // no BLAS
+  const std::string assignment = demo::blas_kernel_override();
+  if (assignment.empty()) return;
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> args;
+  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+  if (args.empty()) return;
+  const std::size_t eq = assignment.find('=');
+  if (setenv(assignment.substr(0, eq).c_str(), assignment.substr(eq + 1).c_str(), 1) != 0) return;
+  if (!a.quiet)
+    std::fprintf(stderr, "weightinit demo: BLIS does not know this CPU and chose slow kernels; "
+                         "running again with %s (its AVX2 kernels)\n", assignment.c_str());
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  execv("/proc/self/exe", argv.data());
+  std::fprintf(stderr, "weightinit demo: warning: cannot run again (%s); going on\n",
+               std::strerror(errno));
+}
+
 void run_demo(const demo_args& a) {
   demo::study_config c;
   c.depth = a.depth;
@@ -64,6 +92,7 @@ void run_demo(const demo_args& a) {
   c.seed = a.seed;
   c.threads = a.threads;
   c.backward = !a.forward_only;
+  c.weight_gradients = a.weight_gradients;
   c.slope = a.slope;
   c.device = a.device == "cpu" ? demo::device_choice::cpu
              : a.device == "gpu" ? demo::device_choice::gpu
@@ -77,6 +106,11 @@ void run_demo(const demo_args& a) {
     for (const auto& s : a.activations) c.activations.push_back(demo::parse_activation(s));
   }
   demo::validate(c);
+  // The folder's path goes into the gnuplot script: refuse what no gnuplot literal can hold (a
+  // newline would end the command and run the rest of the path as gnuplot code), before any work.
+  if (a.out_dir.empty()) throw std::invalid_argument("demo: --out-dir must not be empty");
+  demo::check_script_text(a.out_dir, "--out-dir");
+  rerun_with_right_kernels(a);
   make_dir(a.out_dir);
 
   const bool tty = isatty(fileno(stderr)) != 0;
@@ -147,6 +181,9 @@ void add_demo_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--slope", a->slope, "leaky ReLU's negative slope")->capture_default_str();
   cmd->add_flag("--forward-only", a->forward_only, "skip the backward pass (no gradient norms)");
+  cmd->add_flag("--weight-gradients", a->weight_gradients,
+                "also compute |dloss/dW_l| for the CSV's grad_norm (a third more work)")
+      ->excludes("--forward-only");
   cmd->add_flag("--no-plot", a->no_plot, "write no PNG");
   cmd->add_option("--gnuplot", a->gnuplot, "the gnuplot program")->capture_default_str();
   cmd->add_flag("--quiet", a->quiet, "no progress line");

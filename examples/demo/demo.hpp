@@ -1,7 +1,8 @@
 // examples/demo/demo.hpp: the signal-propagation study behind `weightinit demo`: a deep fully
 // connected network initialized by each scheme through weightinit's own fills, a forward and a
-// backward pass per activation (OpenBLAS on the CPU, cuBLAS on a GPU), per-layer statistics beside
-// the mean-field prediction, a verdict per pair, and the table, CSV and gnuplot PNG that show them.
+// backward pass per activation (BLIS or OpenBLAS on the CPU, cuBLAS on a GPU), per-layer
+// statistics beside the mean-field prediction, a verdict per pair, and the table, CSV and gnuplot
+// PNG that show them.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,15 @@ std::vector<scheme_entry> study_schemes();
 /// A scheme from a SPEC (weightinit::parse_initializer), named by the SPEC text.
 scheme_entry scheme_from_spec(const std::string& spec);
 
+/// The CPU products' library and kernels ("BLIS 0.9.0, zen3 kernels"), as the CPU engine's name
+/// shows them.
+std::string blas_description();
+/// "BLIS_ARCH_TYPE=<id of BLIS's haswell configuration>" when this build uses BLIS, BLIS chose
+/// kernels older than the CPU (see detail::blis_kernels_below_cpu) and BLIS_ARCH_TYPE is not set;
+/// else "". BLIS reads BLIS_ARCH_TYPE once per process, at its first use (this call is one): a
+/// program acts on the answer by re-executing itself with the variable set (`weightinit demo`).
+std::string blas_kernel_override();
+
 enum class device_choice { cpu, gpu, automatic };
 /// Whether a CUDA device is usable (cudaGetDeviceCount > 0; any error counts as none).
 bool gpu_available();
@@ -47,7 +57,10 @@ struct study_config {
   std::uint64_t seed = 0;
   device_choice device = device_choice::automatic;
   unsigned threads = 0;      ///< CPU: fill and BLAS threads (0 = all cores)
-  bool backward = true;      ///< run the backward pass (gradient norms)
+  bool backward = true;      ///< run the backward pass (gradient norms of the activations)
+  /// Also compute ‖∂loss/∂W_l‖ (one more width x width x batch product per layer, a third of the
+  /// work): no verdict or table column needs it, so only the CSV's grad_norm shows it.
+  bool weight_gradients = false;
   double slope = 0.01;       ///< leaky ReLU's negative slope (PyTorch's default)
   int quadrature_nodes = 96; ///< Gauss-Hermite points of the theory
   std::vector<scheme_entry> schemes = study_schemes();
@@ -68,7 +81,7 @@ struct layer_stats {
   double act_max_abs = 0;  ///< max |h|
   double unit_spread = 0;  ///< max over samples of (max over units − min over units) of h
   double delta_norm = 0;   ///< ‖∂loss/∂a_l‖_F, the back-propagated gradient (NaN without backward)
-  double grad_norm = 0;    ///< ‖∂loss/∂W_l‖_F, the weight gradient (NaN without backward)
+  double grad_norm = 0;    ///< ‖∂loss/∂W_l‖_F, the weight gradient (NaN unless computed)
 };
 
 enum class verdict { stable, vanishing, exploding, symmetric };
@@ -85,6 +98,7 @@ struct pair_result {
   activation act = activation::relu;
   weightinit::distribution weights;  ///< the resolved weight distribution (if elementwise)
   bool elementwise = false;          ///< weights is meaningful (theory applies when its mean is 0)
+  bool weight_gradients = false;     ///< layers[].grad_norm was computed (backward and config)
   double weight_var = 0;             ///< Var(w) of the resolved distribution
   std::vector<layer_stats> layers;
   std::vector<theory_layer> theory;  ///< empty when the theory does not apply
@@ -117,7 +131,7 @@ pair_result measure_cpu(const study_config& config, const scheme_entry& scheme, 
 /// when gpu_available()). `progress` (may be empty) is called before each pair and once at the end.
 struct study_result {
   study_config config;
-  std::string device;   ///< "cpu (OpenBLAS ...)" or "gpu (NVIDIA ...)"
+  std::string device;   ///< "cpu (BLIS 0.9.0, zen3 kernels, 2 threads)" or "gpu (NVIDIA ..., cuBLAS)"
   double seconds = 0;
   std::vector<pair_result> pairs;
 };
@@ -135,8 +149,18 @@ std::vector<int> table_layers(int depth);
 /// and predicted pre-activation variance at the last layer, the gradient ratio and the verdict.
 std::string format_table(const study_result& result);
 /// One row per pair and layer: scheme, activation, layer, measured and predicted values, verdict.
-/// Non-finite values are written as nan / inf / -inf. Throws std::runtime_error on I/O failure.
+/// Non-finite values are written as nan / inf / -inf; a value not computed (a theory that does not
+/// apply, grad_norm without config.weight_gradients) as an empty field.
+/// Written whole or not at all (a temporary file beside `path`, renamed onto it): on failure an
+/// existing file is left as it was. Throws std::runtime_error on I/O failure.
 void write_csv(const study_result& result, const std::string& path);
+
+/// Throws std::invalid_argument naming `what` when `text` cannot go into the gnuplot script: it holds
+/// a control character (newline, carriage return, tab, ...), which no gnuplot string literal can
+/// carry (a line break ends the command, and the rest of the line would run as a new one, system()
+/// included). Every other byte is safe: write_plot writes paths and names as single-quoted literals,
+/// inside which gnuplot substitutes nothing (no backquoted command, no macro, no escape).
+void check_script_text(const std::string& text, const std::string& what);
 
 struct plot_outcome {
   bool ok = false;
@@ -145,7 +169,10 @@ struct plot_outcome {
 /// Writes a gnuplot script (data inline) to `script_path` and runs `gnuplot_exe` on it to render
 /// `png_path`: activation std per layer, log scale, one line per scheme, one panel per activation.
 /// gnuplot's messages go to `script_path`.log, removed when empty, kept and named in the message
-/// otherwise. Never throws for a missing or failing gnuplot: the outcome says so.
+/// otherwise. The script and the PNG are written whole or not at all (a temporary file beside each,
+/// renamed onto it on success): a failed run leaves an existing PNG as it was. Throws
+/// std::invalid_argument (check_script_text) before writing anything when a path or a scheme name
+/// cannot go into the script; never throws for a missing or failing gnuplot: the outcome says so.
 plot_outcome write_plot(const study_result& result, const std::string& png_path,
                         const std::string& script_path, const std::string& gnuplot_exe = "gnuplot");
 

@@ -1,5 +1,5 @@
 // examples/demo/network.hpp: the study's internal seam between the pair logic (study.cpp) and the
-// two engines that run the passes: the CPU network (network_cpu.cpp, BLAS) and the GPU network
+// two engines that run the passes: the CPU network (network_cpu.cpp, BLIS or a CBLAS) and the GPU network
 // (network_gpu.cu, cuBLAS). Plain C++17: no CUDA syntax.
 #pragma once
 
@@ -31,7 +31,7 @@ layer_stats combine_rows(const row_partial* rows, std::int64_t batch, std::int64
 class network {
  public:
   virtual ~network() = default;
-  /// "cpu (OpenBLAS 0.3.21, 2 threads)" or "gpu (NVIDIA H200)".
+  /// "cpu (BLIS 0.9.0, zen3 kernels, 2 threads)" or "gpu (NVIDIA H200, cuBLAS)".
   virtual std::string name() const = 0;
   /// Fills every layer's weights with `init` (key {seed, layer}) through weightinit's fills.
   virtual void load(const weightinit::initializer& init) = 0;

@@ -188,9 +188,11 @@ class gpu_network final : public network {
       g_.allocate(bn);
       delta_.allocate(bn);
       readout_.allocate(bn);
-      grad_w_.allocate(static_cast<std::size_t>(n_ * n_));
       delta_rows_.allocate(static_cast<std::size_t>(layers_) * b_);
-      grad_partial_.allocate(static_cast<std::size_t>(layers_) * sumsq_blocks);
+      if (c.weight_gradients) {
+        grad_w_.allocate(static_cast<std::size_t>(n_ * n_));
+        grad_partial_.allocate(static_cast<std::size_t>(layers_) * sumsq_blocks);
+      }
       weightinit::fill({readout_.p, weightinit::dtype::f32, {b_, n_}},
                        weightinit::distribution::normal(0, 1), {c.seed, readout_stream}, stream_.s);
     }
@@ -242,12 +244,15 @@ class gpu_network final : public network {
             top ? readout_.p : g_.p, d, delta_.p, top ? 1.0f / static_cast<float>(b_) : 1.0f, n_,
             delta_rows_.p + static_cast<std::size_t>(l - 1) * b_);
         DEMO_CUDA_TRY(cudaGetLastError());
-        // (∂loss/∂W_l)ᵀ (in x out) = h_{l-1}ᵀ (in x batch) · δ_l (batch x out)
-        DEMO_CUBLAS_TRY(cublasSgemm(blas_.h, CUBLAS_OP_N, CUBLAS_OP_T, n, n, b, &one, hidden(l - 1),
-                                    n, delta_.p, n, &zero, grad_w_.p, n));
-        sumsq_kernel<<<sumsq_blocks, block_threads, 0, stream_.s>>>(
-            grad_w_.p, n_ * n_, grad_partial_.p + static_cast<std::size_t>(l - 1) * sumsq_blocks);
-        DEMO_CUDA_TRY(cudaGetLastError());
+        // (∂loss/∂W_l)ᵀ (in x out) = h_{l-1}ᵀ (in x batch) · δ_l (batch x out), only when asked:
+        // the study reports the activations' gradients.
+        if (c_.weight_gradients) {
+          DEMO_CUBLAS_TRY(cublasSgemm(blas_.h, CUBLAS_OP_N, CUBLAS_OP_T, n, n, b, &one,
+                                      hidden(l - 1), n, delta_.p, n, &zero, grad_w_.p, n));
+          sumsq_kernel<<<sumsq_blocks, block_threads, 0, stream_.s>>>(
+              grad_w_.p, n_ * n_, grad_partial_.p + static_cast<std::size_t>(l - 1) * sumsq_blocks);
+          DEMO_CUDA_TRY(cudaGetLastError());
+        }
         // (∂loss/∂h_{l-1})ᵀ (in x batch) = W_lᵀ (in x out) · δ_lᵀ (out x batch)
         if (l > 1)
           DEMO_CUBLAS_TRY(cublasSgemm(blas_.h, CUBLAS_OP_N, CUBLAS_OP_N, n, b, n, &one, layer(l), n,
@@ -256,14 +261,17 @@ class gpu_network final : public network {
     }
     std::vector<row_partial> rows(static_cast<std::size_t>(layers_) * b_);
     std::vector<double> delta_rows(c_.backward ? rows.size() : 0);
-    std::vector<double> grad_partial(c_.backward ? static_cast<std::size_t>(layers_) * sumsq_blocks
-                                                 : 0);
+    const bool weight_gradients = c_.backward && c_.weight_gradients;
+    std::vector<double> grad_partial(
+        weight_gradients ? static_cast<std::size_t>(layers_) * sumsq_blocks : 0);
     DEMO_CUDA_TRY(cudaMemcpyAsync(rows.data(), rows_.p, rows.size() * sizeof(row_partial),
                                   cudaMemcpyDeviceToHost, stream_.s));
     if (c_.backward) {
       DEMO_CUDA_TRY(cudaMemcpyAsync(delta_rows.data(), delta_rows_.p,
                                     delta_rows.size() * sizeof(double), cudaMemcpyDeviceToHost,
                                     stream_.s));
+    }
+    if (weight_gradients) {
       DEMO_CUDA_TRY(cudaMemcpyAsync(grad_partial.data(), grad_partial_.p,
                                     grad_partial.size() * sizeof(double), cudaMemcpyDeviceToHost,
                                     stream_.s));
@@ -275,10 +283,10 @@ class gpu_network final : public network {
       if (c_.backward) {
         double ds = 0, gs = 0;
         for (int64_t i = 0; i < b_; ++i) ds += delta_rows[static_cast<std::size_t>(l) * b_ + i];
-        for (int i = 0; i < sumsq_blocks; ++i)
+        for (int i = 0; i < static_cast<int>(weight_gradients ? sumsq_blocks : 0); ++i)
           gs += grad_partial[static_cast<std::size_t>(l) * sumsq_blocks + i];
         stats[l].delta_norm = std::sqrt(ds);
-        stats[l].grad_norm = std::sqrt(gs);
+        stats[l].grad_norm = weight_gradients ? std::sqrt(gs) : std::nan("");
       } else {
         stats[l].delta_norm = stats[l].grad_norm = std::nan("");
       }

@@ -71,10 +71,97 @@ line_style style_for(const std::string& scheme, std::size_t index) {
   return {palette[index % 5], 1, 2};
 }
 
+// A gnuplot string literal holding exactly `s`, for anything written into the script that did not
+// come from this file (paths, scheme names). Single quotes: inside them gnuplot performs no
+// substitution at all (no `command`, no @macro, no backslash escape; double quotes would still run
+// backquoted commands), and a quote is written twice. A line break cannot be carried by any gnuplot
+// literal (it ends the command, and the rest of the line would run as a new one): control
+// characters are refused (check_script_text).
 std::string gnuplot_quote(const std::string& s) {
+  check_script_text(s, "a gnuplot string");
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+// Creates `<target>.tmp-XXXXXX` beside `target` (same folder: rename() replaces the target in one
+// step, so a reader sees the old file or the new one, never part of one) and removes it on
+// destruction unless commit() renamed it onto the target.
+class temp_file {
+ public:
+  explicit temp_file(const std::string& target) : target_(target), path_(target + ".tmp-XXXXXX") {
+    fd_ = mkstemp(path_.data());
+    if (fd_ < 0) {
+      error_ = std::strerror(errno);
+      path_.clear();
+    }
+  }
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+  ~temp_file() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  bool ok() const { return fd_ >= 0; }
+  const std::string& path() const { return path_; }
+  const std::string& error() const { return error_; }
+
+  // Writes all of `data`; false (error() says why) on any short or failed write.
+  bool write_all(const std::string& data) {
+    const char* p = data.data();
+    std::size_t left = data.size();
+    while (left > 0) {
+      const ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        error_ = n < 0 ? std::strerror(errno) : "short write";
+        return false;
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+  // Flushes and closes the file, gives it the usual mode (mkstemp makes it 0600) and renames it
+  // onto the target; false (error() says why) on failure, the target then untouched.
+  bool commit() {
+    if (::fsync(fd_) != 0 || ::fchmod(fd_, 0644) != 0) return fail();
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return fail();
+    if (std::rename(path_.c_str(), target_.c_str()) != 0) return fail();
+    path_.clear();
+    return true;
+  }
+  // For a file another program writes (gnuplot's PNG): closes our descriptor first.
+  void close_descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  bool commit_closed() {
+    if (::chmod(path_.c_str(), 0644) != 0) return fail();
+    if (std::rename(path_.c_str(), target_.c_str()) != 0) return fail();
+    path_.clear();
+    return true;
+  }
+
+ private:
+  bool fail() {
+    error_ = std::strerror(errno);
+    return false;
+  }
+  std::string target_, path_, error_;
+  int fd_ = -1;
+};
+
+// A CSV field: quoted, a quote doubled (RFC 4180).
+std::string csv_quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
+    if (c == '"') out += '"';
     out += c;
   }
   return out + "\"";
@@ -113,6 +200,26 @@ std::string keep_log_if_useful(const std::string& log_path) {
 }
 
 }  // namespace
+
+void check_script_text(const std::string& text, const std::string& what) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      std::string shown;
+      for (unsigned char d : text) {
+        char buf[8];
+        if (d < 0x20 || d == 0x7f) {
+          std::snprintf(buf, sizeof buf, "\\x%02x", d);
+          shown += buf;
+        } else {
+          shown += static_cast<char>(d);
+        }
+      }
+      throw std::invalid_argument("demo: " + what + " must not contain control characters "
+                                  "(newline, tab, ...): it goes into the gnuplot script, where a "
+                                  "line break would end the command; got \"" + shown + "\"");
+    }
+  }
+}
 
 std::vector<int> table_layers(int depth) {
   std::vector<int> out;
@@ -177,30 +284,38 @@ std::string format_table(const study_result& res) {
 }
 
 void write_csv(const study_result& res, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("demo: cannot write " + path + ": " + std::strerror(errno));
+  std::ostringstream out;
   out << "scheme,activation,layer,weight_var,q,q_theory,act_mean,act_std,act_std_theory,"
          "unit_spread,delta_norm,delta_norm_theory,grad_norm,verdict\n";
   for (const auto& p : res.pairs) {
     for (std::size_t l = 0; l < p.layers.size(); ++l) {
       const layer_stats& s = p.layers[l];
       const bool th = !p.theory.empty();
-      out << '"' << p.scheme << "\"," << to_string(p.act) << ',' << (l + 1) << ','
+      out << csv_quote(p.scheme) << ',' << to_string(p.act) << ',' << (l + 1) << ','
           << (p.elementwise ? csv_number(p.weight_var) : "") << ',' << csv_number(s.q) << ','
           << (th ? csv_number(p.theory[l].q) : "") << ',' << csv_number(s.act_mean) << ','
           << csv_number(s.act_std) << ',' << (th ? csv_number(p.theory[l].act_std) : "") << ','
           << csv_number(s.unit_spread) << ',' << csv_number(s.delta_norm) << ','
           << (th && !std::isnan(s.delta_norm) ? csv_number(std::sqrt(p.theory[l].delta_sq)) : "")
-          << ',' << csv_number(s.grad_norm) << ',' << to_string(p.v) << '\n';
+          << ',' << (p.weight_gradients ? csv_number(s.grad_norm) : "") << ','
+          << to_string(p.v) << '\n';
     }
   }
-  out.close();
-  if (!out) throw std::runtime_error("demo: writing " + path + " failed");
+  // Whole or not at all: a temporary file beside the CSV, renamed onto it once complete.
+  temp_file tmp(path);
+  if (!tmp.ok()) throw std::runtime_error("demo: cannot write " + path + ": " + tmp.error());
+  if (!tmp.write_all(out.str()) || !tmp.commit())
+    throw std::runtime_error("demo: writing " + path + " failed: " + tmp.error() +
+                             " (an existing file is left as it was)");
 }
 
 plot_outcome write_plot(const study_result& res, const std::string& png_path,
                         const std::string& script_path, const std::string& gnuplot_exe) {
   const study_config& c = res.config;
+  // Bad arguments before anything is written: every string the script will hold.
+  check_script_text(png_path, "the PNG path");
+  check_script_text(script_path, "the gnuplot script path");
+  for (const auto& s : c.schemes) check_script_text(s.name, "a scheme name");
   // The y range: whole decades around the drawable (positive, finite) values, clamped to
   // [1e-12, 1e12]: lines that vanish or explode leave the frame, which is the point.
   double lo = 1e300, hi = 0;
@@ -214,14 +329,17 @@ plot_outcome write_plot(const study_result& res, const std::string& png_path,
   const double ylo = std::max(1e-12, std::pow(10.0, std::floor(std::log10(lo)) - 0.0));
   const double yhi = std::min(1e12, std::pow(10.0, std::ceil(std::log10(hi))));
 
-  std::ofstream g(script_path);
-  if (!g) return {false, "cannot write the gnuplot script " + script_path + ": " + std::strerror(errno)};
-  g << "# Written by `weightinit demo`: activation std per layer, one panel per activation.\n"
-    << "# Rerun with: gnuplot " << script_path << "\n";
+  std::ostringstream g;
+  // No path in the comments: gnuplot continues a comment that ends in a backslash.
+  g << "# Written by weightinit demo: activation std per layer, one panel per activation.\n"
+    << "# Rerun with gnuplot on this file (gnuplot -e \"png_output='other.png'\" draws elsewhere).\n";
   g << "if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
     << "  set terminal pngcairo size 1500,860 font \"sans,11\" noenhanced\n"
     << "} else {\n  set terminal png size 1500,860 noenhanced\n}\n";
-  g << "set output " << gnuplot_quote(png_path) << "\n";
+  // The demo's own run draws into a temporary file (png_output, set with -e) that it renames onto
+  // the PNG once gnuplot succeeded; a rerun by hand draws onto the PNG.
+  g << "if (!exists(\"png_output\")) png_output = " << gnuplot_quote(png_path) << "\n"
+    << "set output png_output\n";
   g << "set datafile missing \"NaN\"\n";
   // Data blocks: one per (activation, scheme).
   for (std::size_t i = 0; i < res.pairs.size(); ++i) {
@@ -286,17 +404,32 @@ plot_outcome write_plot(const study_result& res, const std::string& png_path,
            gnuplot_quote(title);
   }
   g << key << "\nunset multiplot\n";
-  g.close();
-  if (!g) return {false, "writing the gnuplot script " + script_path + " failed"};
+  {
+    temp_file script(script_path);
+    if (!script.ok())
+      return {false, "cannot write the gnuplot script " + script_path + ": " + script.error()};
+    if (!script.write_all(g.str()) || !script.commit())
+      return {false, "writing the gnuplot script " + script_path + " failed: " + script.error()};
+  }
+  // gnuplot draws into a temporary file beside the PNG, renamed onto it only when it is a PNG:
+  // a failed run leaves an existing PNG as it was.
+  temp_file png(png_path);
+  if (!png.ok()) return {false, "cannot write " + png_path + ": " + png.error()};
+  png.close_descriptor();
 
-  // Run gnuplot on the script, its messages going to <script>.log.
+  // Run gnuplot on the script, its messages going to <script>.log. A relative script path gets
+  // "./" so that gnuplot never reads it as an option ("-e...", "-").
   const std::string log_path = script_path + ".log";
+  const std::string script_arg = script_path.empty() || script_path[0] == '/'
+                                     ? script_path : "./" + script_path;
+  const std::string output_arg = "png_output = " + gnuplot_quote(png.path());
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> argv = {const_cast<char*>(gnuplot_exe.c_str()),
-                             const_cast<char*>(script_path.c_str()), nullptr};
+  std::vector<char*> argv = {const_cast<char*>(gnuplot_exe.c_str()), const_cast<char*>("-e"),
+                             const_cast<char*>(output_arg.c_str()),
+                             const_cast<char*>(script_arg.c_str()), nullptr};
   pid_t pid = 0;
   const int err = posix_spawnp(&pid, gnuplot_exe.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -322,11 +455,15 @@ plot_outcome write_plot(const study_result& res, const std::string& png_path,
                        ")" + (log.empty() ? "" : ": " + log) + kept + rerun};
   }
   const std::string kept = keep_log_if_useful(log_path);
-  std::ifstream png(png_path, std::ios::binary);
-  char magic[8] = {};
-  if (!png.read(magic, 8) || std::memcmp(magic, "\x89PNG\r\n\x1a\n", 8) != 0)
-    return {false, "gnuplot ran but " + png_path + " is not a PNG" +
-                       (kept.empty() ? std::string(" (gnuplot printed nothing)") : kept)};
+  {
+    std::ifstream in(png.path(), std::ios::binary);
+    char magic[8] = {};
+    if (!in.read(magic, 8) || std::memcmp(magic, "\x89PNG\r\n\x1a\n", 8) != 0)
+      return {false, "gnuplot ran but did not draw a PNG (" + png_path + " is left as it was)" +
+                         (kept.empty() ? std::string(" (gnuplot printed nothing)") : kept)};
+  }
+  if (!png.commit_closed())
+    return {false, "cannot rename the drawn PNG onto " + png_path + ": " + png.error()};
   return {true, "wrote " + png_path + kept};
 }
 

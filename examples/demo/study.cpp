@@ -55,6 +55,7 @@ pair_result assemble(const study_config& c, const scheme_entry& s, activation ac
   r.scheme = s.name;
   r.act = act;
   r.layers = std::move(layers);
+  r.weight_gradients = c.backward && c.weight_gradients;
   r.elementwise = weightinit::is_elementwise(s.init.kind());
   if (r.elementwise) {
     r.weights = weightinit::resolve(s.init, weightinit::shape{c.width, c.width});
@@ -146,14 +147,16 @@ void classify(pair_result& r, const verdict_rule& rule) {
     r.v = verdict::stable;
     return;
   }
-  // Without a backward pass every gradient norm is NaN; with one, every norm must be finite.
+  // Without a backward pass every gradient norm is NaN; with one, every norm computed must be
+  // finite (the weight gradients' only when they were computed).
   bool has_bwd = false;
-  for (const auto& s : L) has_bwd |= !std::isnan(s.delta_norm) || !std::isnan(s.grad_norm);
+  for (const auto& s : L) has_bwd |= !std::isnan(s.delta_norm);
   bool symmetric = true, finite = true;
   for (const auto& s : L) {
     if (!(s.unit_spread <= rule.symmetry_tol * s.act_max_abs)) symmetric = false;
     if (!std::isfinite(s.q) || !std::isfinite(s.act_std) ||
-        (has_bwd && (!std::isfinite(s.delta_norm) || !std::isfinite(s.grad_norm))))
+        (has_bwd && !std::isfinite(s.delta_norm)) ||
+        (has_bwd && r.weight_gradients && !std::isfinite(s.grad_norm)))
       finite = false;
   }
   if (symmetric && finite) {

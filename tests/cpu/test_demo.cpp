@@ -7,9 +7,12 @@
 //  DemoHeadline     the facts the demo shows at depth 50: He + ReLU keeps the std within 2x, Xavier
 //                   + ReLU loses √2 per layer, N(0, 0.01²) + ReLU is below 1e-6 by layer 10,
 //                   N(0, 1) + ReLU explodes, zero init never breaks the symmetry.
+//  DemoEngine       the CPU engine's statistics do not depend on how its threads split the products;
+//                   the weight gradients are computed only when asked; the header names the BLAS
+//                   and its kernels, and only kernels older than the CPU are replaced.
 //  DemoReport       the table, the CSV and the plot's side files for an overflowed network.
 //  DemoCli          `weightinit demo` as a user runs it: table, CSV rows, bad arguments -> 2.
-// Everything runs on the CPU (OpenBLAS); the whole file takes a few seconds on 2 cores.
+// Everything runs on the CPU (BLIS or OpenBLAS); the whole file takes a few seconds on 2 cores.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -28,6 +31,7 @@
 
 #if defined(WEIGHTINIT_HAVE_DEMO)
 
+#include "examples/demo/blas.hpp"
 #include "examples/demo/demo.hpp"
 #include "examples/demo/theory.hpp"
 #include "tests/common/run_tool.hpp"
@@ -585,6 +589,110 @@ TEST(DemoHeadline, RandomInitIsNotCalledSymmetric) {
 }
 
 // =================================================================================================
+// DemoEngine: the CPU engine's split of the products over threads, and the optional weight gradients.
+// =================================================================================================
+
+namespace {
+
+demo::pair_result full_pass(std::int64_t width, std::int64_t batch, unsigned threads,
+                            bool weight_gradients) {
+  demo::study_config c = small_config(4, width, batch, 7);
+  c.backward = true;
+  c.weight_gradients = weight_gradients;
+  c.threads = threads;
+  return demo::measure_cpu(c, demo::scheme_entry{"he_normal", wi::he_normal()}, activation::tanh);
+}
+
+}  // namespace
+
+// Each thread carries a block of rows through the whole pass (batch 200: up to 6 blocks of >= 32
+// rows; with the weight gradients, which sum over the batch, the backward pass goes layer by layer
+// instead), or, when the batch is too small to share, multiplies a block of columns layer by layer
+// (batch 8, width 256). The statistics, forward and backward, must not depend on how the work was
+// split (float sums in a different order: 1e-5).
+TEST(DemoEngine, StatisticsDoNotDependOnTheThreadCount) {
+  for (const auto& [width, batch] : {std::pair<std::int64_t, std::int64_t>{96, 200}, {256, 8}}) {
+    const demo::pair_result one = full_pass(width, batch, 1, true);
+    for (unsigned threads : {2u, 3u, 6u}) {
+      const demo::pair_result rows_alone = full_pass(width, batch, threads, false);
+      ASSERT_EQ(one.layers.size(), rows_alone.layers.size());
+      for (std::size_t l = 0; l < one.layers.size(); ++l) {
+        expect_rel_near(rows_alone.layers[l].q, one.layers[l].q, 1e-5, "q without dW");
+        expect_rel_near(rows_alone.layers[l].delta_norm, one.layers[l].delta_norm, 1e-5,
+                        "delta_norm without dW, threads " + std::to_string(threads) + " layer " +
+                            std::to_string(l + 1));
+      }
+      const demo::pair_result many = full_pass(width, batch, threads, true);
+      ASSERT_EQ(one.layers.size(), many.layers.size());
+      for (std::size_t l = 0; l < one.layers.size(); ++l) {
+        const std::string at = "width " + std::to_string(width) + " batch " +
+                               std::to_string(batch) + " threads " + std::to_string(threads) +
+                               " layer " + std::to_string(l + 1);
+        const demo::layer_stats &a = one.layers[l], &b = many.layers[l];
+        ASSERT_GT(a.delta_norm, 0) << at;
+        ASSERT_GT(a.grad_norm, 0) << at;
+        expect_rel_near(b.q, a.q, 1e-5, "q " + at);
+        expect_rel_near(b.act_std, a.act_std, 1e-5, "act_std " + at);
+        expect_rel_near(b.delta_norm, a.delta_norm, 1e-5, "delta_norm " + at);
+        expect_rel_near(b.grad_norm, a.grad_norm, 1e-5, "grad_norm " + at);
+      }
+    }
+  }
+}
+
+// The weight gradients are an extra product per layer that no verdict needs: off by default
+// (grad_norm NaN, the CSV field empty), on request finite, and the rest of the pass unchanged.
+TEST(DemoEngine, WeightGradientsOnlyWhenAsked) {
+  const demo::pair_result off = full_pass(64, 64, 2, false);
+  const demo::pair_result on = full_pass(64, 64, 2, true);
+  EXPECT_FALSE(off.weight_gradients);
+  EXPECT_TRUE(on.weight_gradients);
+  for (std::size_t l = 0; l < off.layers.size(); ++l) {
+    EXPECT_TRUE(std::isnan(off.layers[l].grad_norm)) << "layer " << l + 1;
+    EXPECT_TRUE(std::isfinite(on.layers[l].grad_norm) && on.layers[l].grad_norm > 0)
+        << "layer " << l + 1;
+    EXPECT_EQ(off.layers[l].delta_norm, on.layers[l].delta_norm) << "layer " << l + 1;
+    EXPECT_EQ(off.layers[l].q, on.layers[l].q) << "layer " << l + 1;
+  }
+  EXPECT_EQ(off.v, on.v);
+}
+
+// The header names the BLAS and the kernels it runs ("cpu (BLIS 0.9.0, zen3 kernels, 2 threads)").
+TEST(DemoEngine, HeaderNamesTheBlasAndItsKernels) {
+  demo::study_config c = small_config(2, 8, 8, 0);
+  c.schemes = {{"he_normal", wi::he_normal()}};
+  c.activations = {activation::relu};
+  c.threads = 2;
+  const demo::study_result r = demo::run_study(c);
+  const std::string blas = demo::blas_description();
+  EXPECT_EQ(r.device, "cpu (" + blas + ", 2 threads)");
+  const bool named = blas.rfind("BLIS ", 0) == 0 || blas.rfind("OpenBLAS ", 0) == 0 ||
+                     blas.rfind("CBLAS", 0) == 0;
+  EXPECT_TRUE(named) << blas;
+  if (blas.rfind("CBLAS", 0) != 0) {
+    EXPECT_NE(blas.find(" kernels"), std::string::npos) << blas;
+  }
+  EXPECT_NE(demo::format_table(r).find("on " + r.device + "\n"), std::string::npos);
+}
+
+// BLIS configurations older than an AVX2 + FMA CPU are the ones the demo replaces (by running
+// again with BLIS_ARCH_TYPE): 'generic' (BLIS 0.9.0 on AMD family 1Ah), pre-AVX2 configurations;
+// never a configuration with AVX2 kernels, and never on a CPU without AVX2 and FMA.
+TEST(DemoEngine, OnlyKernelsOlderThanTheCpuAreReplaced) {
+  for (const char* old : {"generic", "penryn", "sandybridge", "bulldozer", "piledriver"}) {
+    EXPECT_TRUE(demo::detail::blis_kernels_below_cpu(old, true)) << old;
+    EXPECT_FALSE(demo::detail::blis_kernels_below_cpu(old, false)) << old;
+  }
+  for (const char* modern : {"haswell", "skx", "zen", "zen2", "zen3", "zen4", "zen5"})
+    EXPECT_FALSE(demo::detail::blis_kernels_below_cpu(modern, true)) << modern;
+  if (std::getenv("BLIS_ARCH_TYPE") == nullptr) {
+    // Here the build's own choice stands unless it is one of the old ones.
+    const std::string o = demo::blas_kernel_override();
+    EXPECT_TRUE(o.empty() || o.rfind("BLIS_ARCH_TYPE=", 0) == 0) << o;
+  }
+}
+
+// =================================================================================================
 // DemoReport: what the table, the CSV and the plot show.
 // =================================================================================================
 
@@ -690,9 +798,9 @@ TEST(DemoReport, GnuplotLogIsRemovedWhenEmptyAndKeptOnFailure) {
     chmod(path.c_str(), 0755);
     return path;
   };
-  // Writes the PNG named by the script's "set output" line, says nothing.
+  // Writes the PNG named by its `-e "png_output = '...'"` argument, says nothing.
   const std::string ok = script(
-      "ok-gnuplot", "out=$(sed -n 's/^set output \"\\(.*\\)\"$/\\1/p' \"$1\")\n"
+      "ok-gnuplot", "out=$(printf '%s' \"$2\" | sed -n \"s/^png_output = '\\(.*\\)'$/\\1/p\")\n"
                     "printf '\\211PNG\\r\\n\\032\\nrest' > \"$out\"\n");
   const std::string bad = script("bad-gnuplot", "echo 'line 7: boom' >&2\nexit 3\n");
   const std::string png = dir + "/p.png", gp = dir + "/p.gp", log = gp + ".log";
@@ -762,6 +870,40 @@ TEST(DemoCli, TinyStudyWritesTheTableAndTheCsv) {
   }
   EXPECT_EQ(rows, 8 * 6 * 5);  // schemes x activations x layers
   EXPECT_FALSE(exists(dir + "/out/signal_propagation.png"));  // --no-plot
+  std::filesystem::remove_all(dir);
+}
+
+// grad_norm (the next-to-last CSV field) is empty unless --weight-gradients asks for it.
+TEST(DemoCli, WeightGradientsFillTheCsvColumnOnlyWhenAsked) {
+  if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
+  const std::string dir = make_temp_dir();
+  ASSERT_FALSE(dir.empty());
+  for (const bool asked : {false, true}) {
+    const std::string out = dir + (asked ? "/on" : "/off");
+    const tool_result r = run_tool("demo --depth 3 --width 16 --batch 16 --device cpu --no-plot "
+                                   "--quiet --scheme he_normal --activation relu --out-dir " + out +
+                                   (asked ? " --weight-gradients" : ""));
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::istringstream in(file_text(out + "/signal_propagation.csv"));
+    std::string line;
+    ASSERT_TRUE(std::getline(in, line));
+    int rows = 0;
+    while (std::getline(in, line)) {
+      ++rows;
+      std::vector<std::string> f;
+      std::stringstream ls(line);
+      for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+      ASSERT_EQ(f.size(), 14u) << line;
+      if (asked) {
+        EXPECT_GT(std::atof(f[12].c_str()), 0) << line;
+      } else {
+        EXPECT_EQ(f[12], "") << line;
+      }
+    }
+    EXPECT_EQ(rows, 3);
+  }
+  const tool_result r = run_tool("demo --forward-only --weight-gradients --out-dir " + dir + "/x");
+  EXPECT_EQ(r.status, 2) << r.out;
   std::filesystem::remove_all(dir);
 }
 
