@@ -4,17 +4,63 @@
 // back in one copy per pass. Used only when cudaGetDeviceCount() > 0.
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
+#include <dlfcn.h>
 
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "network.hpp"
 #include "weightinit/error.hpp"
 #include "weightinit/fill.hpp"
 #include "weightinit/weightinit.hpp"
+
+// cuBLAS, loaded on first use of the GPU network (dlopen), so the `weightinit` tool that hosts the
+// demo maps cuBLAS and cuBLASLt (hundreds of MB) only for `weightinit demo` on a GPU, not for every
+// command it runs.
+namespace {
+struct cublas_api {
+  decltype(&cublasCreate_v2) create = nullptr;
+  decltype(&cublasDestroy_v2) destroy = nullptr;
+  decltype(&cublasSetStream_v2) set_stream = nullptr;
+  decltype(&cublasSetMathMode) set_math_mode = nullptr;
+  decltype(&cublasSgemm_v2) sgemm = nullptr;
+  std::string error;
+};
+
+#define DEMO_STR2(x) #x
+#define DEMO_STR(x) DEMO_STR2(x)
+
+cublas_api load_cublas() {
+  cublas_api a;
+  void* lib = dlopen("libcublas.so." DEMO_STR(CUBLAS_VER_MAJOR), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) lib = dlopen("libcublas.so", RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    const char* e = dlerror();
+    a.error = std::string("cannot load cuBLAS for the GPU demo: ") + (e ? e : "dlopen failed");
+    return a;
+  }
+  auto bind = [&](auto& slot, const char* name) {
+    slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(dlsym(lib, name));
+    if (!slot && a.error.empty()) a.error = std::string("cuBLAS has no symbol ") + name;
+  };
+  bind(a.create, "cublasCreate_v2");
+  bind(a.destroy, "cublasDestroy_v2");
+  bind(a.set_stream, "cublasSetStream_v2");
+  bind(a.set_math_mode, "cublasSetMathMode");
+  bind(a.sgemm, "cublasSgemm_v2");
+  return a;
+}
+
+const cublas_api& cublas() {
+  static const cublas_api a = load_cublas();
+  if (!a.error.empty()) throw std::runtime_error("weightinit demo: " + a.error);
+  return a;
+}
+}  // namespace
 
 namespace weightinit_demo {
 namespace detail {
@@ -176,9 +222,9 @@ class gpu_network final : public network {
  public:
   explicit gpu_network(const study_config& c) : c_(c), n_(c.width), b_(c.batch), layers_(c.depth) {
     DEMO_CUDA_TRY(cudaStreamCreateWithFlags(&stream_.s, cudaStreamNonBlocking));
-    DEMO_CUBLAS_TRY(cublasCreate(&blas_.h));
-    DEMO_CUBLAS_TRY(cublasSetStream(blas_.h, stream_.s));
-    DEMO_CUBLAS_TRY(cublasSetMathMode(blas_.h, CUBLAS_DEFAULT_MATH));  // FP32, no TF32
+    DEMO_CUBLAS_TRY(cublas().create(&blas_.h));
+    DEMO_CUBLAS_TRY(cublas().set_stream(blas_.h, stream_.s));
+    DEMO_CUBLAS_TRY(cublas().set_math_mode(blas_.h, CUBLAS_DEFAULT_MATH));  // FP32, no TF32
     const std::size_t bn = static_cast<std::size_t>(b_ * n_);
     weights_.allocate(static_cast<std::size_t>(layers_) * n_ * n_);
     h_.allocate((layers_ + 1) * bn);
@@ -224,7 +270,7 @@ class gpu_network final : public network {
     std::vector<float> host_layer(observer ? bn : 0);
     for (int l = 1; l <= layers_; ++l) {
       // Column-major view of row-major buffers: a_lᵀ (out x batch) = W_l (out x in) · h_{l-1}ᵀ.
-      DEMO_CUBLAS_TRY(cublasSgemm(blas_.h, CUBLAS_OP_T, CUBLAS_OP_N, n, b, n, &one, layer(l), n,
+      DEMO_CUBLAS_TRY(cublas().sgemm(blas_.h, CUBLAS_OP_T, CUBLAS_OP_N, n, b, n, &one, layer(l), n,
                                   hidden(l - 1), n, &zero, hidden(l), n));
       launch_forward(act, hidden(l), c_.backward ? d_.p + (l - 1) * bn : nullptr, b_, n_, slope,
                      rows_.p + static_cast<std::size_t>(l - 1) * b_, stream_.s);
@@ -247,7 +293,7 @@ class gpu_network final : public network {
         // (∂loss/∂W_l)ᵀ (in x out) = h_{l-1}ᵀ (in x batch) · δ_l (batch x out), only when asked:
         // the study reports the activations' gradients.
         if (c_.weight_gradients) {
-          DEMO_CUBLAS_TRY(cublasSgemm(blas_.h, CUBLAS_OP_N, CUBLAS_OP_T, n, n, b, &one,
+          DEMO_CUBLAS_TRY(cublas().sgemm(blas_.h, CUBLAS_OP_N, CUBLAS_OP_T, n, n, b, &one,
                                       hidden(l - 1), n, delta_.p, n, &zero, grad_w_.p, n));
           sumsq_kernel<<<sumsq_blocks, block_threads, 0, stream_.s>>>(
               grad_w_.p, n_ * n_, grad_partial_.p + static_cast<std::size_t>(l - 1) * sumsq_blocks);
@@ -255,7 +301,7 @@ class gpu_network final : public network {
         }
         // (∂loss/∂h_{l-1})ᵀ (in x batch) = W_lᵀ (in x out) · δ_lᵀ (out x batch)
         if (l > 1)
-          DEMO_CUBLAS_TRY(cublasSgemm(blas_.h, CUBLAS_OP_N, CUBLAS_OP_N, n, b, n, &one, layer(l), n,
+          DEMO_CUBLAS_TRY(cublas().sgemm(blas_.h, CUBLAS_OP_N, CUBLAS_OP_N, n, b, n, &one, layer(l), n,
                                       delta_.p, n, &zero, g_.p, n));
       }
     }
@@ -311,7 +357,7 @@ class gpu_network final : public network {
   struct blas_holder {
     cublasHandle_t h = nullptr;
     ~blas_holder() {
-      if (h) cublasDestroy(h);
+      if (h) cublas().destroy(h);
     }
   } blas_;
   bool loaded_ = false;

@@ -22,7 +22,7 @@
 
 #include "examples/demo/demo.hpp"
 #include "tests/common/run_tool.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace demo = weightinit_demo;
 namespace wi = weightinit;
