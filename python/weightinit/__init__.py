@@ -69,6 +69,13 @@ __all__ = [
 ]
 
 _U64 = 1 << 64
+# The CPU fill's thread count for threads=0: the cores this process may run on, looked up once.
+# (The library's own default, std::thread::hardware_concurrency(), reads /sys on every call: about
+# 20 us, more than a whole 768-element fill.)
+try:
+    _THREADS = len(__import__("os").sched_getaffinity(0)) or 1
+except (AttributeError, OSError):
+    _THREADS = __import__("os").cpu_count() or 1
 _CPU, _CUDA = 1, 2  # DLPack device types
 
 # PyTorch and NumPy dtype names → ours (looked up by str(dtype) so neither is imported here).
@@ -135,15 +142,26 @@ def _is_torch(array):
     return type(array).__module__.startswith("torch") and hasattr(array, "data_ptr")
 
 
+_TORCH = {}  # filled on the first PyTorch fill: {torch dtype: our name}, "strided": torch.strided
+
+
+def _torch_types():
+    import torch
+    _TORCH.update({torch.float32: "f32", torch.float64: "f64", torch.float16: "f16",
+                   torch.bfloat16: "bf16", "strided": torch.strided})
+    return _TORCH
+
+
 def _torch_fill(t, init, seed, stream, layout, fans, threads, cuda_stream,
                 global_shape, first, outer, step, function):
     """A PyTorch tensor, by its data pointer: the same memory DLPack would hand over, without the
     cost of exporting a capsule (this path keeps a 768-element fill within a few microseconds)."""
-    dt = _DTYPE_NAMES.get(str(t.dtype))
+    types = _TORCH or _torch_types()
+    dt = types.get(t.dtype)
     if dt is None:
         raise TypeError("weightinit.%s: dtype must be float32, float64, float16 or bfloat16, got %s"
                         % (function, t.dtype))
-    if str(t.layout) != "torch.strided":
+    if t.layout is not types["strided"]:
         raise ValueError("weightinit.%s: only dense (strided) tensors can be filled, got %s"
                          % (function, t.layout))
     if not t.is_contiguous():
@@ -151,20 +169,21 @@ def _torch_fill(t, init, seed, stream, layout, fans, threads, cuda_stream,
                          "shape %s with strides %s (weightinit never fills a copy silently: use "
                          ".contiguous() and fill that, or fill a contiguous tensor and copy it)"
                          % (function, list(t.shape), list(t.stride())))
-    dev = t.device
-    if dev.type == "cpu":
-        device, device_id, cs = _CPU, 0, 0
-    elif dev.type == "cuda":
+    if t.is_cuda:
         import torch
+        dev = t.device
         device, device_id = _CUDA, dev.index if dev.index is not None else torch.cuda.current_device()
         cs = cuda_stream if cuda_stream is not None else torch.cuda.current_stream(dev).cuda_stream
+    elif t.device.type == "cpu":
+        device, device_id, cs = _CPU, 0, 0
     else:
         raise ValueError("weightinit.%s: tensors on device '%s' are not supported (CPU and CUDA "
-                         "only)" % (function, dev))
+                         "only)" % (function, t.device))
     n = t.numel()
-    shape = list(t.shape) if global_shape is None else list(global_shape)
-    _core.fill_pointer(t.data_ptr(), dt, device, device_id, shape, first, n // outer, outer, step,
-                       init, seed, stream, layout, fans, threads, _stream_int(cs))
+    shape = t.shape if global_shape is None else global_shape
+    _core.fill_pointer(t.data_ptr(), dt, device, device_id, list(shape), first, n // outer, outer,
+                       step, init, seed, stream, layout, fans, threads or _THREADS,
+                       cs if cs.__class__ is int else _stream_int(cs))
     return t
 
 
@@ -201,7 +220,7 @@ def _generic_fill(array, init, seed, stream, layout, fans, threads, cuda_stream,
             cs = cupy.cuda.get_current_stream().ptr
         # else: the legacy default stream (0), which orders after every blocking stream's work
     try:
-        _core.fill_array(array, init, seed, stream, layout, fans, threads, cs,
+        _core.fill_array(array, init, seed, stream, layout, fans, threads or _THREADS, cs,
                          None if global_shape is None else list(global_shape), first, outer, step)
     except TypeError as e:
         if str(e).startswith("weightinit"):
@@ -338,7 +357,7 @@ def sample(spec, shape, dtype="float32", *, seed, stream_id=0, layout=None, thre
         np_type = {"f32": numpy.float32, "f64": numpy.float64, "f16": numpy.float16}[dt]
     out = numpy.empty(dims, dtype=np_type)
     _core.fill_pointer(out.ctypes.data, dt, _CPU, 0, dims, 0, out.size, 1, 0, init,
-                       _u64(seed, "seed", fn), _stream(stream_id, fn), layout, None, threads, 0)
+                       _u64(seed, "seed", fn), _stream(stream_id, fn), layout, None, threads or _THREADS, 0)
     return out
 
 
