@@ -132,7 +132,9 @@ void fill_runs(void* data, wi::dtype type, int device, int device_id, const wi::
     return v;
   };
   if (device == device_kind::cpu) {
-    nb::gil_scoped_release no_gil;
+    // Other Python threads run during a large fill; a small one is over before a switch would pay.
+    std::optional<nb::gil_scoped_release> no_gil;
+    if (run * outer >= (std::int64_t{1} << 14)) no_gil.emplace();
     for (std::int64_t i = 0; i < outer; ++i) wi::fill_host(view_of(i), *a.init, a.k, o);
   } else if (device == device_kind::cuda) {
     device_guard guard(device_id);
