@@ -204,3 +204,20 @@ def test_torch_shards_equal_the_global_tensor(torch, dim):
     local = torch.empty(32, 6, dtype=torch.float64)
     wt.fill_shard_(local, "orthogonal", gshape, dim=1, rank=2, world=4, seed=3, stream_id="o")
     assert torch.equal(local, ortho[:, 12:18])
+
+
+@pytest.mark.parametrize("dtype", TORCH_DTYPES)
+def test_dlpack_path_on_torch_tensors_equals_the_pointer_path(torch, dtype):
+    """The generic DLPack import (what CuPy and other arrays take) on PyTorch tensors, bfloat16's
+    DLPack type code included, writes what the PyTorch fast path writes, in the same memory."""
+    import weightinit.torch as wt
+    a = torch.full((37, 11), float("nan"), dtype=getattr(torch, dtype))
+    pointer = a.data_ptr()
+    weightinit._generic_fill(a, weightinit.Initializer("he_normal"), 3, 4, None, None, 0, None,
+                             None, 0, 1, 0, "fill_")
+    assert a.data_ptr() == pointer
+    b = wt.fill_(torch.empty_like(a), "he_normal", seed=3, stream_id=4)
+    np.testing.assert_array_equal(tbits(a), tbits(b))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        weightinit._generic_fill(a.t(), weightinit.Initializer("normal"), 3, 4, None, None, 0,
+                                 None, None, 0, 1, 0, "fill_")
