@@ -29,6 +29,7 @@ def test_torch_cuda_fill_equals_cpu_fill(spec, shape, dtype):
     stream = torch.cuda.Stream()
     g = torch.full(shape, float("nan"), dtype=getattr(torch, dtype), device="cuda")
     pointer = g.data_ptr()
+    stream.wait_stream(torch.cuda.current_stream())  # after torch.full on the default stream
     with torch.cuda.stream(stream):  # the fill must run on this current stream
         g.record_stream(stream)
         wt.fill_(g, spec, seed=99, stream_id="blocks.0.w")
@@ -50,6 +51,7 @@ def test_torch_cuda_fill_runs_on_the_current_stream():
     n = 1 << 20
     s = torch.cuda.Stream()  # PyTorch's streams do not synchronize with the legacy default stream
     x = torch.zeros(n, device="cuda")
+    s.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(s):
         torch.cuda._sleep(100_000_000)  # ~0.1 s of a busy stream
         x.fill_(7.0)
