@@ -31,6 +31,7 @@ def main():
     args = ap.parse_args()
     big = torch.empty(1 << 24)
     small = torch.empty(768)
+    matrix = torch.empty(24, 32)
     print("machine: %s, %d cores, load %s; torch %s (%d threads); weightinit %s (%s)"
           % (platform.processor() or platform.machine(), os.cpu_count(),
              " ".join("%.1f" % x for x in os.getloadavg()), torch.__version__,
@@ -39,11 +40,13 @@ def main():
     for label, ours, theirs, n, inner in [
         ("normal_ 2^24 f32", lambda: wt.normal_(big, seed=0, stream_id=1),
          lambda: torch.nn.init.normal_(big), 1 << 24, 1),
+        ("normal_ 2^24 f32, one thread", lambda: weightinit.fill_(big, "normal", seed=0,
+                                                                 stream_id=1, threads=1),
+         lambda: torch.nn.init.normal_(big), 1 << 24, 1),
         ("normal_ 768 f32", lambda: wt.normal_(small, seed=0, stream_id=1),
          lambda: torch.nn.init.normal_(small), 768, 2000),
-        ("xavier_uniform_ 768 f32 (24x32)", lambda: wt.xavier_uniform_(small.view(24, 32), seed=0,
-                                                                        stream_id=1),
-         lambda: torch.nn.init.xavier_uniform_(small.view(24, 32)), 768, 2000),
+        ("xavier_uniform_ 768 f32 (24x32)", lambda: wt.xavier_uniform_(matrix, seed=0, stream_id=1),
+         lambda: torch.nn.init.xavier_uniform_(matrix), 768, 2000),
     ]:
         ours(), theirs()  # warm up (thread pool, caches)
         t_ours = best_of(ours, args.repeat, inner)
