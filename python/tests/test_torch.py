@@ -204,6 +204,11 @@ def test_torch_shards_equal_the_global_tensor(torch, dim):
     local = torch.empty(32, 6, dtype=torch.float64)
     wt.fill_shard_(local, "orthogonal", gshape, dim=1, rank=2, world=4, seed=3, stream_id="o")
     assert torch.equal(local, ortho[:, 12:18])
+    sparse = wt.sparse_(torch.empty(gshape), 0.5, seed=3, stream_id="s")
+    local = torch.empty(32, 6)
+    wt.fill_shard_(local, "sparse(sparsity=0.5)", gshape, dim=1, rank=1, world=4, seed=3,
+                   stream_id="s")
+    assert torch.equal(local, sparse[:, 6:12])
 
 
 @pytest.mark.parametrize("dtype", TORCH_DTYPES)

@@ -269,10 +269,10 @@ def fill_shard_(local, init, global_shape, *, dim=0, rank, world, seed, stream_i
     value the whole tensor has at the same global coordinates, and fans come from the global shape.
 
     dim 0 (row-parallel) is one contiguous window of the global tensor; another dim is filled one
-    contiguous row run at a time. Elementwise schemes and eye/dirac/sparse work for every dim on CPU
-    and CUDA; orthogonal (and any structured scheme) along dim > 0 is computed through a temporary
-    global tensor on PyTorch tensors and NumPy arrays (CPU or CUDA for PyTorch), and is refused for
-    other CUDA arrays.
+    contiguous row run at a time (one fill call, on CUDA one launch, per run). Elementwise schemes,
+    eye and dirac work for every dim on CPU and CUDA; orthogonal and sparse along dim > 0 are
+    computed through a temporary global tensor on PyTorch tensors (CPU or CUDA) and NumPy arrays,
+    and are refused for other CUDA arrays.
     """
     fn = "fill_shard_"
     init = _as_init(init, fn)
@@ -298,7 +298,9 @@ def fill_shard_(local, init, global_shape, *, dim=0, rank, world, seed, stream_i
     outer = _math.prod(gshape[:dim])
     inner = _math.prod(gshape[dim + 1:])
     fans = _fans(fans, fn)
-    if outer > 1 and init.scheme == "orthogonal":
+    # Orthogonal factors the whole matrix and sparse ranks whole columns: per row run that work
+    # would repeat for every run, so along dim > 0 they fill the global tensor once and copy.
+    if outer > 1 and init.scheme in ("orthogonal", "sparse"):
         return _shard_through_global(local, init, gshape, dim, rank, part, seed, stream, layout,
                                      cuda_stream, fans, threads)
     if outer == 1 or part * inner == 0:
@@ -327,8 +329,8 @@ def _shard_through_global(local, init, gshape, dim, rank, part, seed, stream, la
         index[dim] = slice(rank * part, (rank + 1) * part)
         local[...] = whole[tuple(index)]
         return local
-    raise NotImplementedError("weightinit.fill_shard_: orthogonal shards along dim > 0 are "
-                              "supported for PyTorch tensors and NumPy arrays only")
+    raise NotImplementedError("weightinit.fill_shard_: %s shards along dim > 0 are supported "
+                              "for PyTorch tensors and NumPy arrays only" % init.scheme)
 
 
 def sample(spec, shape, dtype="float32", *, seed, stream_id=0, layout=None, threads=0):
