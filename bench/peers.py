@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """bench/peers.py: how fast the initializers people use today fill GPU memory, for the same sizes
 as weightinit_bench's GPU cases: PyTorch (torch.nn.init.normal_, kaiming_normal_, trunc_normal_,
-uniform_, torch.randn), CuPy (cupy.random.standard_normal, cupy.random.random) and JAX
+uniform_, torch.randn; and our weightinit.torch's functions of the same names where the Python
+module is importable), CuPy (cupy.random.standard_normal, cupy.random.random) and JAX
 (jax.random.normal, jax.random.uniform), in f32 and bf16 (CuPy: f32 only, it has no bf16).
 
 Each package is optional: one that is not installed, or that sees no CUDA device, is skipped with a
@@ -85,6 +86,20 @@ def run_torch(r):
               lambda t: init.trunc_normal_(t, mean=0.0, std=1.0, a=-2.0, b=2.0)),
              ("torch.nn.init.uniform_", "uniform", lambda t: init.uniform_(t)),
              ("torch.randn", "randn", None)]
+    # Our Python entry point on the same tensors (weightinit.torch: torch.nn.init's names, our
+    # kernels, the current stream), where the module is importable (python/; the device check puts
+    # <build>/python on PYTHONPATH).
+    try:
+        import weightinit.torch as wt
+        cases += [("weightinit.torch.normal_", "normal", lambda t: wt.normal_(t, seed=0, stream_id=1)),
+                  ("weightinit.torch.kaiming_normal_", "kaiming_normal",
+                   lambda t: wt.kaiming_normal_(t, seed=0, stream_id=1)),
+                  ("weightinit.torch.trunc_normal_", "trunc_normal",
+                   lambda t: wt.trunc_normal_(t, mean=0.0, std=1.0, a=-2.0, b=2.0, seed=0, stream_id=1)),
+                  ("weightinit.torch.uniform_", "uniform", lambda t: wt.uniform_(t, seed=0, stream_id=1))]
+    except ImportError as err:
+        r.notes.append("weightinit.torch not importable (%s): its cases not run" % err)
+        log("peers: %s" % r.notes[-1])
 
     def timed(fn):
         fn()

@@ -337,6 +337,16 @@ if [ -d "$root/.deps/usr" ]; then
   # GoogleTest is built from .deps/googletest only where find_package(GTest) finds none.
   cfg+=("-DCMAKE_PREFIX_PATH=$root/.deps/usr" "-DWEIGHTINIT_GTEST_SOURCE_DIR=$root/.deps/googletest")
 fi
+# The Python module (python/) for the python-tests step, where nanobind (.deps/nanobind from
+# tools/gather-deps.sh, else the Python's own) and Python's headers are there; otherwise that step
+# fails at its import, and nothing else changes.
+py_module=0
+nb_dir=$root/.deps/nanobind/cmake
+[ -d "$nb_dir" ] || nb_dir=$("$python" -m nanobind --cmake_dir 2>/dev/null)
+if [ -n "$nb_dir" ] && [ -d "$root/python" ] && "$python" -c 'import os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null; then
+  py_module=1
+  cfg+=(-DWEIGHTINIT_BUILD_PYTHON=ON "-DPython_EXECUTABLE=$(command -v "$python")" "-Dnanobind_DIR=$nb_dir")
+fi
 cfg+=("${extra_cmake[@]}")
 t=$(limit configure)
 if (( t == 0 )); then not_started configure
@@ -356,6 +366,7 @@ fi
 # ---- 3. build only what the run needs; -k 0 so one broken target does not stop the others.
 targets=(weightinit_tests_gpu weightinit_bench weightinit_cli)
 (( cpu_tests )) && targets+=(weightinit_tests_cpu)
+(( py_module )) && targets+=(weightinit_python_core)
 t=$(limit build)
 if (( t == 0 )); then not_started build
 else
@@ -493,7 +504,8 @@ else
   if (( t == 0 )); then not_started peers
   else
     # peers.py starts no case after limit - 10 s, so it still writes its JSON.
-    step peers "$t" env PYTHONUNBUFFERED=1 "$python" "$root/bench/peers.py" --json "$work/peers.json" \
+    step peers "$t" env PYTHONUNBUFFERED=1 "PYTHONPATH=$build/python:$root/python${PYTHONPATH:+:$PYTHONPATH}" \
+      "$python" "$root/bench/peers.py" --json "$work/peers.json" \
       --time-limit $(( t - 10 ))
     publish "$work/peers.json" peers.json
     key=$(grep '^peers:' "$work/peers.log" | tail -1 | sed 's/^peers: //')

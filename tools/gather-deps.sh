@@ -59,6 +59,16 @@ if [ "$with_openblas" = 1 ]; then
   cp -L "$lib/libgfortran.so.5" "$lib/libquadmath.so.0" "$deps/usr/lib/$arch/"
 fi
 
+# nanobind (pure sources and a CMake config) for the Python module (python/), from whichever Python
+# here has it (pip install nanobind in a venv: WEIGHTINIT_NANOBIND_PYTHON=<venv>/bin/python).
+nanobind_note="nanobind no"
+for py in ${WEIGHTINIT_NANOBIND_PYTHON:-} python3 /usr/bin/python3; do
+  nb_cmake=$("$py" -m nanobind --cmake_dir 2>/dev/null) || continue
+  cp -r "$(dirname "$nb_cmake")" "$deps/nanobind"
+  nanobind_note="nanobind $("$py" -c 'import nanobind; print(nanobind.__version__)')"
+  break
+done
+
 {
   echo "# .deps: gathered by tools/gather-deps.sh on $(hostname) at $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "arch $arch"
@@ -66,6 +76,7 @@ fi
   echo "benchmark $(sed -n 's/^set(PACKAGE_VERSION "\(.*\)")/\1/p' "$lib/cmake/benchmark/benchmarkConfigVersion.cmake")"
   echo "CLI11 $(sed -n 's/^set(PACKAGE_VERSION "\(.*\)")/\1/p' /usr/share/cmake/CLI11/CLI11ConfigVersion.cmake)"
   [ "$with_openblas" = 1 ] && echo "openblas yes" || echo "openblas no"
+  echo "$nanobind_note"
 } > "$deps/MANIFEST"
 cat "$deps/MANIFEST"
 echo "gather-deps: $(du -sh "$deps" | cut -f1) in $deps"
