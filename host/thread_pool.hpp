@@ -11,7 +11,7 @@ namespace weightinit {
 namespace detail {
 
 /// The thread count a fill uses when the caller asks for 0: std::thread::hardware_concurrency()
-/// (1 when unknown).
+/// (1 when unknown), read once per process.
 unsigned default_thread_count() noexcept;
 
 /// Runs task(i) for every i in [0, tasks), on up to `threads` threads: the calling thread and
