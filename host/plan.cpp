@@ -148,12 +148,46 @@ fill_plan plan_checked(const tensor_view& tensor, const initializer& init, const
   throw_invalid(function, std::string("cannot plan scheme ") + name);
 }
 
+// A boxed view plans the whole global tensor (fans, parts and structure come from the global
+// shape); the box's runs say which of its elements the view's memory holds.
+fill_plan plan_boxed(const tensor_view& tensor, const initializer& init, const fan_layout& lay,
+                     const fans* given, const char* function) {
+  const std::int64_t n = checked_box_count(tensor, function);
+  static unsigned char unused;  // a non-null pointer for an empty box: nothing is ever written
+  tensor_view global = tensor;
+  global.box.reset();
+  global.first = 0;
+  global.count = -1;
+  if (n == 0) global.data = &unused;
+  fill_plan plan = plan_checked(global, init, lay, given, function);
+  plan.boxed = true;
+  plan.box = runs_of(tensor.dims, *tensor.box, function);
+  plan.box_count = n;
+  return plan;
+}
+
+}  // namespace
+
+fill_plan window_of(const fill_plan& boxed, std::int64_t first, std::int64_t count) {
+  fill_plan p = boxed;
+  p.boxed = false;
+  p.window_first = first;
+  p.window_count = count;
+  return p;
+}
+
+namespace {
+fill_plan plan_any(const tensor_view& tensor, const initializer& init, const fan_layout& lay,
+                   const fans* given, const char* function) {
+  return tensor.box ? plan_boxed(tensor, init, lay, given, function)
+                    : plan_checked(tensor, init, lay, given, function);
+}
 }  // namespace
 
 fill_plan plan_fill(const tensor_view& tensor, const initializer& init, const fan_layout& lay,
                     const fans* given, const char* function) {
   try {
-    return plan_checked(tensor, init, lay, given, function);
+    return plan_any(tensor, init, lay, given, function);
   } catch (const std::invalid_argument& e) {
     // Every refusal names the public function the user called: "fill_host: xavier_uniform: ...".
     const std::string what = e.what(), prefix = std::string(function) + ": ";

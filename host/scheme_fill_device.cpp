@@ -69,10 +69,17 @@ void fill_orthogonal(const tensor_view& t, const fill_plan& plan, key k, cudaStr
 
 // The pointer check of a planned fill (null, alignment, memory kind), without launching anything.
 void check_pointer(const tensor_view& t, const fill_plan& plan) {
-  if (plan.window_count > 0) writable_device_address(t, plan.window_count, "fill");
+  const std::int64_t n = plan.boxed ? plan.box_count : plan.window_count;
+  if (n > 0) writable_device_address(t, n, "fill");
 }
 
+}  // namespace
+
 void execute_device(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream) {
+  if (plan.boxed) {
+    execute_box_device(t, plan, k, stream);
+    return;
+  }
   if (plan.window_count == 0) return;
   const std::int64_t w0 = plan.window_first, n = plan.window_count;
   switch (plan.kind) {
@@ -103,7 +110,6 @@ void execute_device(const tensor_view& t, const fill_plan& plan, key k, cudaStre
   }
 }
 
-}  // namespace
 }  // namespace detail
 
 void fill(const tensor_view& tensor, const initializer& init, key k, const fill_options& options,
@@ -127,8 +133,10 @@ void fill(const tensor_view& weight, const tensor_view& bias, const layer_preset
   const detail::fill_plan bp = detail::plan_fill(bias, bias_init, preset.layout, &f, "fill");
   // Both pointers before either launch, the device-free checks first: a bad bias must not leave
   // the weight written.
-  if (wp.window_count > 0) detail::check_pointer_alignment(weight, wp.window_count, "fill");
-  if (bp.window_count > 0) detail::check_pointer_alignment(bias, bp.window_count, "fill");
+  const std::int64_t wn = wp.boxed ? wp.box_count : wp.window_count;
+  const std::int64_t bn = bp.boxed ? bp.box_count : bp.window_count;
+  if (wn > 0) detail::check_pointer_alignment(weight, wn, "fill");
+  if (bn > 0) detail::check_pointer_alignment(bias, bn, "fill");
   detail::check_pointer(weight, wp);
   detail::check_pointer(bias, bp);
   detail::execute_device(weight, wp, weight_key, stream);

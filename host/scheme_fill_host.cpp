@@ -101,7 +101,13 @@ void fill_sparse(const tensor_view& t, const fill_plan& plan, key k, host_policy
   });
 }
 
+}  // namespace
+
 void execute_host(const tensor_view& t, const fill_plan& plan, key k, host_policy policy) {
+  if (plan.boxed) {
+    execute_box_host(t, plan, k, policy);
+    return;
+  }
   if (plan.window_count == 0) return;
   const std::int64_t w0 = plan.window_first, n = plan.window_count;
   switch (plan.kind) {
@@ -120,8 +126,6 @@ void execute_host(const tensor_view& t, const fill_plan& plan, key k, host_polic
     default: fill_ranges(t, plan, k, policy); return;
   }
 }
-
-}  // namespace
 
 structured::dirac_geometry dirac_geometry_of(const shape& dims, std::int64_t groups) {
   structured::dirac_geometry d;

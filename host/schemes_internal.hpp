@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/box.hpp"
 #include "../kernels/structured.hpp"
 #include "weightinit/fans.hpp"
 #include "weightinit/fill.hpp"
 #include "weightinit/initializers.hpp"
 #include "weightinit/presets.hpp"
 #include "weightinit/resolve.hpp"
+#include "host_policy.hpp"
 
 namespace weightinit {
 namespace detail {
@@ -77,12 +79,38 @@ struct fill_plan {
   // dirac: dims (rank 3..5), groups
   shape dims;
   std::int64_t groups = 1;
+  // A shard box (tensor_view::box): the fields above plan the whole global tensor (window = all of
+  // it); the view's memory holds box_count elements, the runs of `box` (host/box.cpp).
+  bool boxed = false;
+  box_runs box;
+  std::int64_t box_count = 0;
 };
 
 /// Validates and plans a fill of `tensor` with `init`. Exactly one of `lay` and `given` is used:
 /// `given` (explicit fans) when non-null. Throws std::invalid_argument before anything is written.
 fill_plan plan_fill(const tensor_view& tensor, const initializer& init, const fan_layout& lay,
                     const fans* given, const char* function);
+
+/// Checks a view's shard box against its global shape and returns the box's element count:
+/// std::invalid_argument naming `function` for a bad box, a box combined with a window, or a null
+/// pointer for a non-empty box.
+std::int64_t checked_box_count(const tensor_view& view, const char* function);
+
+/// The runs of a box validated against `dims` (kernels/box.hpp).
+box_runs runs_of(const shape& dims, const shard_box& box, const char* function);
+
+/// Executes a validated plan on the CPU (host/scheme_fill_host.cpp); a boxed plan goes through
+/// execute_box_host (host/box.cpp), which runs each of the box's runs as a window.
+void execute_host(const tensor_view& t, const fill_plan& plan, key k, host_policy policy);
+void execute_box_host(const tensor_view& t, const fill_plan& plan, key k, host_policy policy);
+
+/// Executes a validated plan on the GPU on `stream` (host/scheme_fill_device.cpp); a boxed plan goes
+/// through execute_box_device (host/box_device.cpp).
+void execute_device(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream);
+void execute_box_device(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream);
+
+/// The plan of one run of a boxed plan: unboxed, its window the run's global elements.
+fill_plan window_of(const fill_plan& boxed, std::int64_t first, std::int64_t count);
 
 /// Overwrites column-major m × n `a` (m >= n) with the Q of its QR, column j multiplied by
 /// sign(R_jj) (+1 for R_jj = 0): Householder in double (host/orthogonal_host.cpp).

@@ -32,6 +32,7 @@ struct sample_args {
   std::string device = "cpu";
   std::string out;
   unsigned threads = 0;
+  std::string box;  // --box offset:extent,...: one shard of the global --shape
 };
 
 weightinit::shape parse_shape(const std::string& text) {
@@ -105,12 +106,20 @@ void fill_on_gpu(const weightinit::tensor_view& view, const weightinit::initiali
 void run_sample(const sample_args& a) {
   const weightinit::dtype type = weightinit::parse_dtype(a.dtype);
   const weightinit::shape dims = parse_shape(a.shape);
-  const std::int64_t n = weightinit::element_count(dims);
+  weightinit::element_count(dims);
   // Every scheme by SPEC (parse_initializer), resolved against --shape under --layout.
   const weightinit::initializer init = weightinit::parse_initializer(a.init);
   const weightinit::fan_layout lay = weightinit::parse_layout(a.layout);
+  // --box: the memory holds one shard box of the global shape (its values are the global tensor's).
+  weightinit::tensor_view view{nullptr, type, dims};
+  if (!a.box.empty()) {
+    view.box = weightinit::parse_box(a.box);
+    weightinit::check_box(*view.box, dims, "sample: --box");
+  }
+  const weightinit::shape stored = view.box ? weightinit::shape(view.box->extent) : dims;
+  const std::int64_t n = weightinit::element_count(stored);
   std::vector<unsigned char> buf(static_cast<std::size_t>(n) * weightinit::size_of(type));
-  const weightinit::tensor_view view{buf.data(), type, dims};
+  view.data = buf.data();
   const weightinit::key k{a.seed, a.stream};
   if (a.device == "cpu") {
     weightinit::fill_host(view, init, k, weightinit::fill_options().with_layout(lay).with_threads(a.threads));
@@ -132,9 +141,10 @@ void run_sample(const sample_args& a) {
     const double d = value_at(buf, type, static_cast<std::size_t>(i)) - mean;
     ss += d * d;
   }
-  if (!a.out.empty()) write_npy(a.out, type, dims, buf.data(), buf.size());
+  if (!a.out.empty()) write_npy(a.out, type, stored, buf.data(), buf.size());
+  if (view.box) std::printf("box    %s of %s\n", weightinit::to_string(*view.box).c_str(), weightinit::to_string(dims).c_str());
   std::printf("init   %s\nshape  %s (%lld elements)\ndtype  %s\ndevice %s\nkey    seed=%llu stream=%llu\n",
-              describe_init(init, dims, lay).c_str(), weightinit::to_string(dims).c_str(),
+              describe_init(init, dims, lay).c_str(), weightinit::to_string(stored).c_str(),
               static_cast<long long>(n), weightinit::to_string(type), a.device.c_str(),
               static_cast<unsigned long long>(a.seed), static_cast<unsigned long long>(a.stream));
   std::printf("mean   %.6g\nstd    %.6g\nmin    %.6g\nmax    %.6g\n", mean,
@@ -157,6 +167,7 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--device", args->device, "cpu | gpu")->capture_default_str();
   cmd->add_option("--threads", args->threads, "CPU threads (0 = all)")->capture_default_str();
   cmd->add_option("--out", args->out, "output .npy path");
+  cmd->add_option("--box", args->box, "fill one shard box of --shape: offset:extent per dimension, e.g. 0:1024,512:512");
   cmd->callback([args] { run_sample(*args); });
 }
 

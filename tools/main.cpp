@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "cmd_models.hpp"
 #include "commands.hpp"
 #include "weightinit/error.hpp"
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   weightinit_cli::add_fans_command(app);
   weightinit_cli::add_gain_command(app);
   weightinit_cli::add_demo_command(app);
+  weightinit_cli::add_init_model_command(app);
   // A first word that is no subcommand gets a message naming it and the commands there are.
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;

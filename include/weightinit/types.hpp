@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -97,16 +98,31 @@ std::int64_t element_count(const shape& dims);
 /// "[256, 128]".
 std::string to_string(const shape& dims);
 
+/// An N-D box of a global tensor: per dimension, the first coordinate (`offset`) and the number of
+/// coordinates (`extent`). Its elements are stored dense and row-major in the box's own shape
+/// (`extent`); their values are the global tensor's at the same coordinates (weightinit/shard.hpp
+/// has the partitions: shard(), row_parallel(), column_parallel(), megatron_qkv_shard()).
+struct shard_box {
+  std::vector<std::int64_t> offset;
+  std::vector<std::int64_t> extent;
+};
+
 /// Memory to fill: `count` elements at `data`, holding the global row-major elements
 /// [first, first + count) of a tensor of shape `dims`. The defaults (first 0, count -1) mean the
 /// whole tensor. A window lets a shard, or a chunked call, fill its part with exactly the values the
 /// whole tensor would have there.
+///
+/// With `box` set, `dims` is the *global* shape and `data` holds the box's elements, dense
+/// row-major in the shape box->extent; fans come from the global shape, so a tensor-parallel shard
+/// of an Xavier weight has the whole weight's distribution. A box cannot be combined with a window
+/// (first must be 0 and count -1 or the box's element count).
 struct tensor_view {
   void* data = nullptr;
   dtype type = dtype::f32;
   shape dims;
   std::int64_t first = 0;
   std::int64_t count = -1;  ///< -1: every element from `first` to the end
+  std::optional<shard_box> box = std::nullopt;
 };
 
 /// The elements a view covers: count, or element_count(dims) - first when count is -1. Throws
