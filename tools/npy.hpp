@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "output.hpp"
 #include "weightinit/types.hpp"
 
 namespace weightinit_cli {
@@ -12,8 +13,16 @@ namespace weightinit_cli {
 /// as its raw bits, '<u2' (torch: torch.from_numpy(a).view(torch.bfloat16)).
 const char* npy_descr(weightinit::dtype t);
 
-/// Writes `bytes` bytes of row-major data of shape `dims`; throws std::runtime_error on I/O failure.
+/// The magic, version, length and padded header dict that precede the data.
+std::string npy_header(weightinit::dtype t, const weightinit::shape& dims);
+
+/// Writes `bytes` bytes of row-major data of shape `dims`, whole or not at all: throws
+/// std::runtime_error naming the path and the reason on I/O failure, leaving the target as it was.
+/// To refuse an unwritable target before a long fill, construct an atomic_file first and use the
+/// overload below.
 void write_npy(const std::string& path, weightinit::dtype t, const weightinit::shape& dims,
+               const void* data, std::size_t bytes);
+void write_npy(atomic_file& file, weightinit::dtype t, const weightinit::shape& dims,
                const void* data, std::size_t bytes);
 
 }  // namespace weightinit_cli

@@ -10,3 +10,4 @@
 #define WEIGHTINIT_VERSION_MAJOR 0
 #define WEIGHTINIT_VERSION_MINOR 1
 #define WEIGHTINIT_VERSION_PATCH 0
+namespace weightinit { inline constexpr int contract_version = 2; }  // the value contract (DESIGN.md §1)
