@@ -4,6 +4,7 @@
 // back as the same double.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,7 +21,7 @@ struct fans_args {
   std::string shape;
   std::string layout = "out_in";
   std::string groups = "1";
-  std::string parts;
+  std::optional<std::string> parts;
   bool json = false;
 };
 
@@ -30,7 +31,7 @@ void run_fans(const fans_args& a) {
   const weightinit::shape dims = parse_shape(a.shape, "fans: --shape");
   weightinit::fan_layout lay = weightinit::parse_layout(a.layout);
   lay.groups = parse_int(a.groups, "fans: --groups", 1, INT64_MAX);
-  if (!a.parts.empty()) lay.parts = parse_int_list(a.parts, "fans: --parts size", 1, INT64_MAX);
+  if (a.parts) lay.parts = parse_int_list(*a.parts, "fans: --parts size", 1, INT64_MAX);
   const std::vector<weightinit::fans> parts = weightinit::compute_part_fans(dims, lay);
   std::string out;
   if (a.json) {

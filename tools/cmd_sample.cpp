@@ -35,7 +35,7 @@ struct sample_args {
   std::string device = "cpu";
   std::string out;
   std::string threads = "0";
-  std::string fan_in;
+  std::optional<std::string> fan_in;
 };
 
 // How the fill is asked for: everything the library's fill calls take besides the view.
@@ -137,14 +137,14 @@ void run_sample(const sample_args& a) {
   r.threads = static_cast<unsigned>(parse_uint(a.threads, "sample: --threads", 0, UINT32_MAX));
   if (a.device != "cpu" && a.device != "gpu")
     throw std::invalid_argument("sample: --device must be cpu or gpu, got '" + a.device + "'");
-  if (!a.fan_in.empty()) {
+  if (a.fan_in) {
     if (!weightinit::uses_fans(r.init.kind))
       throw std::invalid_argument("sample: --fan-in applies only to schemes that read fans "
                                   "(bias_uniform, xavier_*, he_*, lecun_*, variance_scaling), not " +
                                   a.init);
     // The fan the shape cannot give (a bias's is its weight's fan_in); fan_out and the receptive
     // field are not known, so schemes that read fan_out are refused by the library.
-    const std::uint64_t fan_in = parse_uint(a.fan_in, "sample: --fan-in", 1, 1ull << 53);
+    const std::uint64_t fan_in = parse_uint(*a.fan_in, "sample: --fan-in", 1, 1ull << 53);
     r.fans = weightinit::fans{static_cast<double>(fan_in), 0.0, 1.0};
   }
   // A target that cannot be written is refused before the fill, and left as it was.
@@ -170,7 +170,6 @@ void run_sample(const sample_args& a) {
     const double d = value_at(buf.get(), type, static_cast<std::size_t>(i)) - mean;
     ss += d * d;
   }
-  if (out) write_npy(*out, type, dims, buf.get(), bytes);
   char stats[160];
   std::snprintf(stats, sizeof stats, "mean   %.6g\nstd    %.6g\n", mean, n ? std::sqrt(ss / n) : 0.0);
   std::string text = "init   " + describe_init(r, dims) + "\nshape  " + weightinit::to_string(dims) +
@@ -180,8 +179,14 @@ void run_sample(const sample_args& a) {
   if (r.fans) text += "fans   fan_in=" + shortest(r.fans->fan_in) + " (--fan-in)\n";
   text += stats;
   text += "min    " + shortest(n ? lo : 0.0) + "\nmax    " + shortest(n ? hi : 0.0) + "\n";
-  if (out) text += "wrote  " + a.out + "\n";
+  // The report reaches stdout before the file replaces the target, so a failing stdout leaves the
+  // target as it was; "wrote" follows the rename.
   write_stdout(text);
+  flush_stdout();
+  if (out) {
+    write_npy(*out, type, dims, buf.get(), bytes);
+    write_stdout("wrote  " + a.out + "\n");
+  }
 }
 
 // The scheme names, from the library (to_string of every value of the enum).

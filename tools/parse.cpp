@@ -89,8 +89,7 @@ double parse_double(const std::string& text, const std::string& what) {
 std::vector<std::int64_t> parse_int_list(const std::string& text, const std::string& what,
                                          std::int64_t lo, std::int64_t hi) {
   std::vector<std::int64_t> v;
-  if (text.empty())
-    throw std::invalid_argument(what + " is empty (expected integers separated by commas)");
+  if (text.empty()) refuse(what, "one or more integers separated by commas", text);
   std::size_t begin = 0;
   while (true) {
     const std::size_t comma = text.find(',', begin);
@@ -107,6 +106,7 @@ std::vector<std::int64_t> parse_int_list(const std::string& text, const std::str
 }
 
 weightinit::shape parse_shape(const std::string& text, const std::string& what) {
+  if (text.empty()) refuse(what, "one or more extents separated by commas", text);
   return parse_int_list(text, what + " extent", 0, INT64_MAX);
 }
 
