@@ -16,9 +16,9 @@ command -v dieharder >/dev/null || { echo "rng-battery: dieharder is not install
 [ -x "$tool" ] || { echo "rng-battery: $tool is not an executable weightinit tool" >&2; exit 2; }
 mkdir -p "$out"
 
-# diehard birthdays, operm5, count-1s (bytes), runs, STS monobit/runs/serial, RGB lagged sums,
+# diehard birthdays, operm5, count-1s (bytes), runs, STS monobit and runs, RGB lagged sums,
 # DAB byte distribution and DCT: each a few seconds on stdin.
-quick_tests=(0 1 9 15 100 101 102 203 205 206)
+quick_tests=(0 1 9 15 100 101 203 205 206)
 seed=20261201
 
 # feed NAME BITS-ARGS...: the words to dieharder's stdin, one test list or -a.
@@ -30,14 +30,19 @@ run() {
     "$tool" bits --seed "$seed" --count inf "$@" | dieharder -g 200 -a -Y 1 >>"$log" 2>&1 || true
   else
     for d in "${quick_tests[@]}"; do
+      local t0=$SECONDS
       "$tool" bits --seed "$seed" --count inf "$@" | dieharder -g 200 -d "$d" -Y 1 >>"$log" 2>&1 || true
+      echo "# -d $d: $((SECONDS - t0)) s" >>"$log"
     done
   fi
+  # With -Y 1 every WEAK result is retested with more samples until it passes or fails, so the
+  # PASSED and FAILED lines are the verdicts and the WEAK lines the retests on the way.
   local passed weak failed
   passed=$(grep -c 'PASSED' "$log" || true)
   weak=$(grep -c 'WEAK' "$log" || true)
   failed=$(grep -c 'FAILED' "$log" || true)
-  echo "$name: $passed passed, $weak weak, $failed failed (log: $log)" | tee -a "$out/$mode-summary.txt"
+  echo "$name: $passed passed, $failed failed ($weak WEAK results retested) (log: $log)" |
+    tee -a "$out/$mode-summary.txt"
   [ "$failed" -eq 0 ]
 }
 
