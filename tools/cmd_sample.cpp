@@ -146,6 +146,14 @@ void run_sample(const sample_args& a) {
     // field are not known, so schemes that read fan_out are refused by the library.
     const std::uint64_t fan_in = parse_uint(*a.fan_in, "sample: --fan-in", 1, 1ull << 53);
     r.fans = weightinit::fans{static_cast<double>(fan_in), 0.0, 1.0};
+    if (weightinit::is_elementwise(r.init.kind)) {
+      try {
+        (void)weightinit::resolve_with_fans(r.init, *r.fans);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string(e.what()) +
+                                    "; --fan-in gives the fan_in only, so fan_out is unknown");
+      }
+    }
   }
   // A target that cannot be written is refused before the fill, and left as it was.
   std::optional<atomic_file> out;
@@ -219,7 +227,7 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "output .npy path (written whole or not at all)");
   cmd->footer("SPEC: a scheme name, optionally with parameters, e.g. 'he_normal(mode=fan_out)', "
               "'truncated_normal(std=0.02,a=-0.04,b=0.04)'. Schemes: " + scheme_names() +
-              " (aliases glorot_* = xavier_*, kaiming_* = he_*). README: Schemes.");
+              " (aliases glorot_* = xavier_*, kaiming_* = he_*). README: Schemes.\n");
   cmd->callback([args] { run_sample(*args); });
 }
 

@@ -250,6 +250,8 @@ std::vector<cli_case> other_cases() {
       {"range: fan-in 0", "sample --init bias_uniform --shape 4 --fan-in 0 --out {OUT}", 2, {"--fan-in", "'0'"}},
       {"range: fan-in on a scheme without fans", "sample --init normal --fan-in 16 --out {OUT}", 2,
        {"--fan-in", "normal"}},
+      {"range: --fan-in cannot give fan_out", "sample --init xavier_uniform --shape 16 --fan-in 8 --out {OUT}", 2,
+       {"xavier_uniform", "fan_out", "--fan-in gives the fan_in only"}},
       {"range: groups 0", "fans --shape 8,8 --groups 0", 2, {"--groups", "'0'"}},
       {"range: parts 0", "fans --shape 8,8 --parts 4,0,4", 2, {"--parts", "'0'"}},
       {"range: parts not summing", "fans --shape 8,8 --parts 4,3", 2, {"part sizes {4, 3}", "8"}},
