@@ -45,7 +45,8 @@ void run_bits(const bits_args& a) {
                                   std::to_string(UINT64_MAX) + ")");
     last = offset + (count - 1);
   }
-  constexpr std::uint64_t kChunk = 1 << 14;  // words per stream per write
+  // About 2^16 words per write, whatever the number of streams (at least one word of each).
+  const std::uint64_t kChunk = streams >= (1u << 16) ? 1 : (1u << 16) / streams;
   std::vector<unsigned char> buf;
   buf.reserve(kChunk * streams * 4);
   std::vector<weightinit::words4> blocks(streams);

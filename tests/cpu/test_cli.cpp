@@ -187,6 +187,10 @@ TEST(Cli, BitsInterleavesStreamsWordByWordAndReachesTheLastWordIndex) {
       const std::uint32_t w = p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
       EXPECT_EQ(w, wi::philox_word(7, 10 + s, 5 + j)) << "stream " << 10 + s << " word " << 5 + j;
     }
+  // The most streams: one word of each per write (a bounded buffer, not streams x a fixed chunk).
+  const tool_result most = run_tool("bits --streams 1048576 --count 3 | wc -c");
+  EXPECT_EQ(most.status, 0) << most.out;
+  EXPECT_EQ(std::atol(most.out.c_str()), 3L * 1048576 * 4) << most.out;
   const tool_result last = run_tool("bits --seed 1 --offset 18446744073709551614 --count inf");
   ASSERT_EQ(last.status, 0);
   ASSERT_EQ(last.out.size(), 8u) << "--count inf ends after word 2^64 - 1";
