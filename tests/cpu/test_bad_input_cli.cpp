@@ -319,7 +319,9 @@ class BadInputCli : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built (WEIGHTINIT_BUILD_TOOLS=OFF)";
-    dir_ = std::string(WEIGHTINIT_BINARY_DIR) + "/test_bad_input_cli";
+    // One folder per test: ctest runs the tests of this file in parallel processes.
+    dir_ = std::string(WEIGHTINIT_BINARY_DIR) + "/test_bad_input_cli/" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::system(("rm -rf " + q(dir_) + " && mkdir -p " + q(dir_)).c_str());
     const run_result demo = run_split("demo --help", dir_);
     have_demo_ = demo.out.find("--depth") != std::string::npos;
