@@ -1,4 +1,5 @@
-// tools/npy.hpp: writes NumPy .npy files (format version 1.0), which numpy.load and torch read.
+// tools/npy.hpp: writes NumPy .npy files (format version 1.0; 2.0 when the header outgrows 64 KiB),
+// which numpy.load and torch read.
 #pragma once
 
 #include <cstdint>
