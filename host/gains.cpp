@@ -29,6 +29,15 @@ constexpr nonlinearity_name k_names[] = {
     {nonlinearity::selu, "selu"},
 };
 
+// The activations recommended_init knows that are no nonlinearity of PyTorch's table, with the gain
+// recommended_init uses for them: the rectifier-like ones take relu's √2 (He normal), softmax and
+// none the linear gain 1 (Xavier uniform).
+constexpr nonlinearity_name k_activation_names[] = {
+    {nonlinearity::relu, "gelu"}, {nonlinearity::relu, "silu"},   {nonlinearity::relu, "swish"},
+    {nonlinearity::relu, "elu"},  {nonlinearity::relu, "mish"},   {nonlinearity::linear, "softmax"},
+    {nonlinearity::linear, "none"},
+};
+
 std::string known_names() {
   std::string s;
   for (const auto& n : k_names) s += (s.empty() ? "" : ", ") + std::string(n.name);
@@ -76,7 +85,13 @@ double gain(nonlinearity nl, std::optional<double> param) {
 }
 
 double gain(const std::string& name, std::optional<double> param) {
-  return gain(parse_nonlinearity(name), param);
+  for (const auto& n : k_names)
+    if (name == n.name) return gain(n.nl, param);
+  for (const auto& n : k_activation_names)
+    if (name == n.name) return gain(n.nl, param);
+  std::string known = known_names();
+  for (const auto& n : k_activation_names) known += ", " + std::string(n.name);
+  throw std::invalid_argument("gain: unknown nonlinearity '" + name + "' (expected " + known + ")");
 }
 
 initializer recommended_init(const std::string& activation, std::optional<double> param) {

@@ -9,6 +9,8 @@
 #include "weightinit/config.hpp"
 #include "weightinit/types.hpp"
 
+#include "../kernels/transforms.hpp"
+
 namespace weightinit {
 
 const char* version() noexcept {
@@ -63,6 +65,9 @@ dtype parse_dtype(const std::string& name) {
   throw std::invalid_argument("parse_dtype: unknown dtype '" + name +
                               "' (expected f32, f64, f16 or bf16)");
 }
+
+float f16_to_float(std::uint16_t bits) noexcept { return xf::from_f16_bits(bits); }
+float bf16_to_float(std::uint16_t bits) noexcept { return xf::from_bf16_bits(bits); }
 
 std::int64_t element_count(const shape& dims) {
   std::int64_t n = 1;

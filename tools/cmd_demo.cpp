@@ -21,7 +21,10 @@
 #include <fstream>
 #include <iostream>
 
+#include <limits>
+
 #include "examples/demo/demo.hpp"
+#include "parse.hpp"
 #endif
 
 namespace weightinit_cli {
@@ -32,15 +35,11 @@ namespace {
 namespace demo = weightinit_demo;
 
 struct demo_args {
-  int depth = 50;
-  std::int64_t width = 512, batch = 512;
-  std::uint64_t seed = 0;
+  std::string depth = "50", width = "512", batch = "512", seed = "0", threads = "0", slope = "0.01";
   std::string device = "auto";
   std::string out_dir = "weightinit-demo";
-  unsigned threads = 0;
   std::vector<std::string> schemes;      // SPECs; empty: the study's eight
   std::vector<std::string> activations;  // empty: all six
-  double slope = 0.01;
   bool forward_only = false, weight_gradients = false, no_plot = false, quiet = false;
   std::string gnuplot = "gnuplot";
 };
@@ -86,14 +85,17 @@ void rerun_with_right_kernels(const demo_args& a) {
 
 void run_demo(const demo_args& a) {
   demo::study_config c;
-  c.depth = a.depth;
-  c.width = a.width;
-  c.batch = a.batch;
-  c.seed = a.seed;
-  c.threads = a.threads;
+  // Integers parse strictly over their type's whole range; demo::validate checks the study's own.
+  c.depth = static_cast<int>(
+      weightinit_cli::parse_int(a.depth, "demo: --depth", std::numeric_limits<int>::min(),
+                                std::numeric_limits<int>::max()));
+  c.width = weightinit_cli::parse_int(a.width, "demo: --width", INT64_MIN, INT64_MAX);
+  c.batch = weightinit_cli::parse_int(a.batch, "demo: --batch", INT64_MIN, INT64_MAX);
+  c.seed = weightinit_cli::parse_uint(a.seed, "demo: --seed");
+  c.threads = static_cast<unsigned>(weightinit_cli::parse_uint(a.threads, "demo: --threads", 0, UINT32_MAX));
   c.backward = !a.forward_only;
   c.weight_gradients = a.weight_gradients;
-  c.slope = a.slope;
+  c.slope = weightinit_cli::parse_double(a.slope, "demo: --slope");
   c.device = a.device == "cpu" ? demo::device_choice::cpu
              : a.device == "gpu" ? demo::device_choice::gpu
                                  : demo::device_choice::automatic;

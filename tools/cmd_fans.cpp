@@ -1,14 +1,17 @@
 // tools/cmd_fans.cpp: `weightinit fans`: fan_in, fan_out and receptive field of a weight shape under
 // a layout convention (out_in = PyTorch, in_out = Keras/TF/JAX), optionally grouped or packed.
-// `--json` prints one JSON object for scripts.
+// `--json` prints one JSON object for scripts. Numbers print as the shortest decimal that reads
+// back as the same double.
 #include <cstdint>
-#include <cstdio>
-#include <sstream>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "output.hpp"
+#include "parse.hpp"
 #include "weightinit/weightinit.hpp"
 
 namespace weightinit_cli {
@@ -17,76 +20,52 @@ namespace {
 struct fans_args {
   std::string shape;
   std::string layout = "out_in";
-  std::int64_t groups = 1;
-  std::string parts;
+  std::string groups = "1";
+  std::optional<std::string> parts;
   bool json = false;
 };
 
-std::vector<std::int64_t> parse_list(const std::string& text, const char* option) {
-  std::vector<std::int64_t> v;
-  std::stringstream s(text);
-  std::string item;
-  while (std::getline(s, item, ',')) {
-    std::size_t used = 0;
-    long long x = -1;
-    try {
-      x = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || x < 0)
-      throw std::invalid_argument(std::string("fans: ") + option +
-                                  " wants non-negative integers separated by commas, got '" + text + "'");
-    v.push_back(x);
-  }
-  if (v.empty()) throw std::invalid_argument(std::string("fans: ") + option + " is empty");
-  return v;
-}
-
-std::string number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
+std::string pad(const std::string& key) { return key + std::string(17 - key.size(), ' '); }
 
 void run_fans(const fans_args& a) {
-  const weightinit::shape dims = parse_list(a.shape, "--shape");
+  const weightinit::shape dims = parse_shape(a.shape, "fans: --shape");
   weightinit::fan_layout lay = weightinit::parse_layout(a.layout);
-  lay.groups = a.groups;
-  if (!a.parts.empty()) lay.parts = parse_list(a.parts, "--parts");
+  lay.groups = parse_int(a.groups, "fans: --groups", 1, INT64_MAX);
+  if (a.parts) lay.parts = parse_int_list(*a.parts, "fans: --parts size", 1, INT64_MAX);
   const std::vector<weightinit::fans> parts = weightinit::compute_part_fans(dims, lay);
-  const std::string shape_json = [&] {
-    std::string s = "[";
-    for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
-    return s + "]";
-  }();
+  std::string out;
   if (a.json) {
-    std::printf("{\"shape\": %s, \"layout\": \"%s\", \"groups\": %lld", shape_json.c_str(),
-                weightinit::to_string(lay.convention), static_cast<long long>(lay.groups));
+    std::string shape_json = "[";
+    for (std::size_t i = 0; i < dims.size(); ++i) shape_json += (i ? ", " : "") + std::to_string(dims[i]);
+    shape_json += "]";
+    auto fan_fields = [](const weightinit::fans& f) {
+      return "\"fan_in\": " + shortest(f.fan_in) + ", \"fan_out\": " + shortest(f.fan_out) +
+             ", \"receptive_field\": " + shortest(f.receptive_field);
+    };
+    out = "{\"shape\": " + shape_json + ", \"layout\": \"" + weightinit::to_string(lay.convention) +
+          "\", \"groups\": " + std::to_string(lay.groups);
     if (lay.parts.empty()) {
-      std::printf(", \"fan_in\": %s, \"fan_out\": %s, \"receptive_field\": %s}\n",
-                  number(parts[0].fan_in).c_str(), number(parts[0].fan_out).c_str(),
-                  number(parts[0].receptive_field).c_str());
-      return;
+      out += ", " + fan_fields(parts[0]) + "}\n";
+    } else {
+      out += ", \"parts\": [";
+      for (std::size_t p = 0; p < parts.size(); ++p)
+        out += std::string(p ? ", " : "") + "{\"size\": " + std::to_string(lay.parts[p]) + ", " +
+               fan_fields(parts[p]) + "}";
+      out += "]}\n";
     }
-    std::printf(", \"parts\": [");
-    for (std::size_t p = 0; p < parts.size(); ++p)
-      std::printf("%s{\"size\": %lld, \"fan_in\": %s, \"fan_out\": %s, \"receptive_field\": %s}",
-                  p ? ", " : "", static_cast<long long>(lay.parts[p]), number(parts[p].fan_in).c_str(),
-                  number(parts[p].fan_out).c_str(), number(parts[p].receptive_field).c_str());
-    std::printf("]}\n");
-    return;
+  } else {
+    out = pad("shape") + weightinit::to_string(dims) + "\n" + pad("layout") +
+          weightinit::to_string(lay.convention) + "\n";
+    if (lay.groups != 1) out += pad("groups") + std::to_string(lay.groups) + "\n";
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+      if (!lay.parts.empty())
+        out += "part " + std::to_string(p) + " (" + std::to_string(lay.parts[p]) + ")\n";
+      out += pad("fan_in") + shortest(parts[p].fan_in) + "\n" + pad("fan_out") +
+             shortest(parts[p].fan_out) + "\n" + pad("receptive_field") +
+             shortest(parts[p].receptive_field) + "\n";
+    }
   }
-  std::printf("shape            %s\nlayout           %s\n", weightinit::to_string(dims).c_str(),
-              weightinit::to_string(lay.convention));
-  if (lay.groups != 1) std::printf("groups           %lld\n", static_cast<long long>(lay.groups));
-  for (std::size_t p = 0; p < parts.size(); ++p) {
-    if (!lay.parts.empty())
-      std::printf("part %zu (%lld)\n", p, static_cast<long long>(lay.parts[p]));
-    std::printf("fan_in           %s\nfan_out          %s\nreceptive_field  %s\n",
-                number(parts[p].fan_in).c_str(), number(parts[p].fan_out).c_str(),
-                number(parts[p].receptive_field).c_str());
-  }
+  write_stdout(out);
 }
 
 }  // namespace

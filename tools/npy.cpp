@@ -1,9 +1,11 @@
-// tools/npy.cpp: the .npy writer: magic, version 1.0, a header dict padded to 64 bytes, raw data.
+// tools/npy.cpp: the .npy writer: magic, version 1.0 (2.0 when the header outgrows 16 bits), a
+// header dict padded to a multiple of 64 bytes, raw data; written whole or not at all (atomic_file).
 #include "npy.hpp"
 
-#include <cstdio>
-#include <memory>
+#include <cstdint>
 #include <stdexcept>
+
+#include "output.hpp"
 
 namespace weightinit_cli {
 
@@ -17,27 +19,38 @@ const char* npy_descr(weightinit::dtype t) {
   return "?";
 }
 
-void write_npy(const std::string& path, weightinit::dtype t, const weightinit::shape& dims,
-               const void* data, std::size_t bytes) {
+std::string npy_header(weightinit::dtype t, const weightinit::shape& dims) {
   std::string shape = "(";
   for (std::size_t i = 0; i < dims.size(); ++i) shape += std::to_string(dims[i]) + ", ";
   if (dims.size() > 1) shape.erase(shape.size() - 2);
   if (dims.size() == 1) shape.erase(shape.size() - 1);  // "(5,)"
   shape += ")";
-  std::string header = std::string("{'descr': '") + npy_descr(t) +
-                       "', 'fortran_order': False, 'shape': " + shape + ", }";
-  const std::size_t unpadded = 10 + header.size() + 1;  // magic(6)+version(2)+len(2), '\n'
-  header.append((64 - unpadded % 64) % 64, ' ');
-  header += '\n';
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
-  if (!f) throw std::runtime_error("cannot open '" + path + "' for writing");
-  const unsigned char magic[8] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
-  const unsigned char len[2] = {static_cast<unsigned char>(header.size() & 0xff),
-                                static_cast<unsigned char>(header.size() >> 8)};
-  bool ok = std::fwrite(magic, 1, 8, f.get()) == 8 && std::fwrite(len, 1, 2, f.get()) == 2 &&
-            std::fwrite(header.data(), 1, header.size(), f.get()) == header.size() &&
-            std::fwrite(data, 1, bytes, f.get()) == bytes;
-  if (!ok || std::fflush(f.get()) != 0) throw std::runtime_error("writing '" + path + "' failed");
+  std::string dict = std::string("{'descr': '") + npy_descr(t) +
+                     "', 'fortran_order': False, 'shape': " + shape + ", }";
+  // Version 1.0 has a 2-byte header length, 2.0 a 4-byte one; the preamble is magic(6) +
+  // version(2) + length, the header ends with '\n', and data starts at a multiple of 64.
+  const bool v2 = 10 + dict.size() + 1 + 63 > 0xffff;
+  const std::size_t preamble = v2 ? 12 : 10;
+  dict.append((64 - (preamble + dict.size() + 1) % 64) % 64, ' ');
+  dict += '\n';
+  std::string out = std::string("\x93NUMPY", 6) + (v2 ? '\x02' : '\x01') + '\0';
+  const std::uint64_t len = dict.size();
+  for (std::size_t b = 0; b < (v2 ? 4u : 2u); ++b) out += static_cast<char>((len >> (8 * b)) & 0xff);
+  return out + dict;
+}
+
+void write_npy(const std::string& path, weightinit::dtype t, const weightinit::shape& dims,
+               const void* data, std::size_t bytes) {
+  atomic_file f(path);
+  write_npy(f, t, dims, data, bytes);
+}
+
+void write_npy(atomic_file& f, weightinit::dtype t, const weightinit::shape& dims, const void* data,
+               std::size_t bytes) {
+  const std::string header = npy_header(t, dims);
+  f.write(header.data(), header.size());
+  f.write(data, bytes);
+  f.commit();
 }
 
 }  // namespace weightinit_cli
