@@ -1,6 +1,7 @@
 // tests/cpu/test_statistics.cpp: the v2 fills at high statistical power on the CPU, with fixed
 // seeds. Each chi-square test bounds the statistic at mean + 6 sd of its null distribution
-// (dof large: false-alarm rate about 1e-9 per test); correlations at 6 / sqrt(n). Also the exact
+// (about 1e-9 false alarms per test at the large dof, about 1e-6 at the 64-dof 16-bit cases);
+// correlations at 6 / sqrt(n). Also the exact
 // tail masses of the word grid, the truncated normal against its correctly rounded quantile on a
 // grid of intervals, and 16-bit fills against their exact discretized distributions. Statistics
 // are printed on every run.
@@ -326,4 +327,79 @@ TEST(TruncatedNormalAccuracy, IsWithinThreeUlpOfTheCorrectlyRoundedTruncatedQuan
   }
   std::printf("truncated normal f32: max %.3f ulp over %d intervals x 65730 words, at [%g, %g] w = %u\n",
               worst, intervals, at.a, at.b, at_w);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 16-bit fills against their exact discretized distributions: the probability of each bf16 / f16
+// value is the mass of the reals that round to it (between the midpoints to its neighbours,
+// clipped to [a, b]), pooled in value order into cells of expected count >= 20.
+
+namespace {
+chi2 sixteen_bit_chi_square(dtype t, const distribution& d, wi::key k, std::int64_t n) {
+  std::vector<std::uint16_t> h(static_cast<std::size_t>(n));
+  wi::fill_host({h.data(), t, {n}}, d, k, wi::host_policy{1});
+  auto value = [&](std::uint16_t b) {
+    return t == dtype::bf16 ? xf::from_bf16_bits(b) : xf::from_f16_bits(b);
+  };
+  // All finite values in increasing order (-0 folded into +0), and each pattern's rank.
+  std::vector<float> vals;
+  for (std::uint32_t b = 0; b < 65536; ++b) {
+    const float v = value(static_cast<std::uint16_t>(b));
+    if (std::isfinite(v) && !(v == 0 && std::signbit(v))) vals.push_back(v);
+  }
+  std::sort(vals.begin(), vals.end());
+  const long double a = d.kind == wi::distribution_kind::truncated_normal ? d.low : -INFINITY;
+  const long double b = d.kind == wi::distribution_kind::truncated_normal ? d.high : INFINITY;
+  const long double mean = d.mean, sd = d.stddev;
+  const long double za = (a - mean) / sd, zb = (b - mean) / sd, total = mass(za, zb);
+  auto F = [&](long double x) {  // CDF of the (truncated) normal at x, in value units
+    const long double z = std::clamp((x - mean) / sd, za, zb);
+    return mass(za, z) / total;
+  };
+  std::vector<double> expect(vals.size());
+  for (std::size_t i = 0; i < vals.size(); ++i) {
+    const long double lo = i == 0 ? -INFINITY : (static_cast<long double>(vals[i - 1]) + vals[i]) / 2;
+    const long double hi = i + 1 == vals.size() ? INFINITY : (static_cast<long double>(vals[i]) + vals[i + 1]) / 2;
+    expect[i] = static_cast<double>((F(hi) - F(lo)) * n);
+  }
+  std::vector<double> count(vals.size(), 0);
+  for (std::uint16_t x : h) {
+    float v = value(x);
+    if (v == 0) v = 0;  // -0 -> +0
+    count[std::lower_bound(vals.begin(), vals.end(), v) - vals.begin()] += 1;
+  }
+  std::vector<double> obs, exp;
+  double eo = 0, ee = 0;
+  for (std::size_t i = 0; i < vals.size(); ++i) {
+    eo += count[i];
+    ee += expect[i];
+    if (ee >= 20) {
+      obs.push_back(eo);
+      exp.push_back(ee);
+      eo = ee = 0;
+    }
+  }
+  if (!exp.empty()) {
+    obs.back() += eo;
+    exp.back() += ee;
+  }
+  return chi_square(obs, exp);
+}
+}  // namespace
+
+TEST(SixteenBitStatistics, Bf16AndF16FillsMatchTheirExactDiscretizedDistributionsAtTwoToThe24) {
+  const distribution dists[] = {distribution::normal(0, 1), distribution::normal(0.5, 0.02),
+                                distribution::truncated_normal(0, 1, -2, 2),
+                                distribution::truncated_normal(0, 1, 2, 3)};
+  std::uint64_t seed = 161616;
+  for (dtype t : {dtype::bf16, dtype::f16}) {
+    for (const distribution& d : dists) {
+      const wi::key k{++seed, 0};
+      const chi2 c = sixteen_bit_chi_square(t, d, k, std::int64_t{1} << 24);
+      std::printf("%s %s: n = 2^24, seed %llu, chi2 = %.1f over %.0f dof (bound %.1f)\n",
+                  wi::to_string(t), wi::to_string(d).c_str(), static_cast<unsigned long long>(k.seed),
+                  c.stat, c.dof, c.bound());
+      EXPECT_LT(c.stat, c.bound()) << wi::to_string(t) << ' ' << wi::to_string(d);
+    }
+  }
 }
