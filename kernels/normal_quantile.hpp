@@ -67,11 +67,11 @@ WEIGHTINIT_HOST_DEVICE inline int clz32(std::uint32_t x) {  // x != 0
 /// Phi^-1((2w'+1) 2^-33) for w' < 2^31: negative.
 WEIGHTINIT_HOST_DEVICE inline float normal_quantile_lower_word(std::uint32_t wl) {
   const std::uint32_t v = 2u * wl + 1u;
-  const bool centre = v >= 0x80000000u;
-  const std::uint32_t x = centre ? 0u - v : v;
+  const std::uint32_t centre = 0u - (v >> 31);  // all ones when v >= 2^31 (u > 1/4)
+  const std::uint32_t x = (v ^ centre) - centre;  // centre ? 2^32 - v : v
   const int c = nq::clz32(x);
   const std::uint32_t r = (x << c) << 1;  // the bits after the leading one, left-aligned
-  const std::uint32_t i = (centre ? 0u : nq::centre_rows) +
+  const std::uint32_t i = (~centre & nq::centre_rows) +
                           (static_cast<std::uint32_t>(c - 1) << nq::subs_log2) + (r >> 28);
   const float t = static_cast<float>(static_cast<std::int32_t>((r << 4) ^ 0x80000000u)) * 0x1p-31f;
   return nq::eval(i, t);
@@ -80,9 +80,9 @@ WEIGHTINIT_HOST_DEVICE inline float normal_quantile_lower_word(std::uint32_t wl)
 /// The standard normal value of a word (contract v2): Phi^-1((2w+1) 2^-33) on the nearer tail,
 /// so normal_f32(~w) == -normal_f32(w) exactly. |z| <= 6.34.
 WEIGHTINIT_HOST_DEVICE inline float normal_f32(std::uint32_t w) {
-  const bool upper = (w >> 31) != 0;
-  const float z = normal_quantile_lower_word(upper ? ~w : w);
-  return upper ? -z : z;
+  const std::uint32_t upper = 0u - (w >> 31);  // all ones for the upper half
+  const float z = normal_quantile_lower_word(w ^ upper);
+  return float_of(bits_of(z) ^ (upper & 0x80000000u));  // -z there (z is never NaN)
 }
 
 // ---------------------------------------------------------------------------------------------
