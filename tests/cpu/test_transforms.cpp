@@ -151,7 +151,7 @@ TEST(RoundToBf16, IsNearestWithTiesToEvenOnAStridedSweepOfAllFloats) {
   EXPECT_EQ(bf16_mismatches(0, 1ull << 32, 31), 0u);
 }
 
-// The long tests: every float. WEIGHTINIT_LONG_TESTS=1 ctest --test-dir build -R 'cpu\.TransformsLong\.'
+// The long tests: every float. WEIGHTINIT_LONG_TESTS=1 ctest --test-dir build -R 'QuantileLong|TransformsLong'
 // The device stores with the hardware's RNE conversions (kernels/element.hpp): with the software
 // rounding proven equal to an independent RNE for every float, the GPU bit-equality tests close
 // the loop.
