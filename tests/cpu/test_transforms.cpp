@@ -156,7 +156,7 @@ TEST(RoundToBf16, IsNearestWithTiesToEvenOnAStridedSweepOfAllFloats) {
 // rounding proven equal to an independent RNE for every float, the GPU bit-equality tests close
 // the loop.
 // In 8 shards of 2^29 floats (the f16 reference, libgcc's software _Float16 conversion, is the
-// slow part: about 100 s of CPU for all 2^32).
+// slow part; measured 2026-12-01: 366 s of CPU for all 2^32 floats, f16 and bf16, on 2 cores).
 class TransformsLong : public ::testing::TestWithParam<int> {};
 
 TEST_P(TransformsLong, F16AndBf16RoundingAreRoundToNearestEvenForEveryFloatOfTheShard) {
