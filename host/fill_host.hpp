@@ -43,7 +43,7 @@ void philox_blocks_at(simd_level level, key k, std::uint64_t first_block, std::s
 
 /// block_values for arbitrary words on the path `level`: out[4b + j] (f32) or out[2b + j] (f64) is
 /// element j of the block whose words are in[b]. Lets tests feed edge words that Philox rarely
-/// yields (0, ~0, quadrant boundaries).
+/// yields (0, ~0, the binade boundaries of the quantile table).
 void block_values_at(simd_level level, const prepared<float>& p, const words4* in, std::size_t n,
                      float* out);
 void block_values_at(simd_level level, const prepared<double>& p, const words4* in, std::size_t n,

@@ -173,91 +173,164 @@ WEIGHTINIT_SIMD_INLINE words_v philox_v(const round_keys& k, std::uint64_t b) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// f32 transforms (kernels/transforms.hpp, same names without the suffix).
+// Uniforms (kernels/transforms.hpp, same names without the suffix).
 
-WEIGHTINIT_SIMD_INLINE vf uniform_open_v(vu w) { return to_f32((vi)(((w >> 9) << 1) | 1u)) * 0x1p-24f; }
 WEIGHTINIT_SIMD_INLINE vf symmetric_v(vu w) {
   const vi k = (vi)(w >> 9);
   return to_f32(2 * k + 1 - (1 << 23)) * 0x1p-23f;
 }
-// float(w) * 2^-32 is exact (a power-of-two scaling of a value in [1, 2^32]), so one fma rounds the
-// same sum as the scalar multiply-then-add.
-WEIGHTINIT_SIMD_INLINE vf radius_uniform_v(vu w) {
-  return fma_v(u32_to_f32(w), splat<vf>(0x1p-32f), splat<vf>(0x1p-33f));
-}
-
-// MaybeSubnormal = false skips the subnormal rescaling, which is the identity on normal inputs:
-// only for callers whose x is never below 2^-126 (Box-Muller's radius is at least 2^-33).
-template <bool MaybeSubnormal = true>
-WEIGHTINIT_SIMD_INLINE vf log_v(vf x) {
-  vu b = (vu)x;
-  vi e = splat<vi>(0);
-  if constexpr (MaybeSubnormal) {
-    const vi sub = b < 0x00800000u;
-    b = sub ? (vu)(x * 0x1p24f) : b;
-    e = sub ? splat<vi>(-24) : e;
-  }
-  e += (vi)(b >> 23) - 127;
-  vu mb = (b & 0x007fffffu) | 0x3f800000u;
-  const vi big = mb > 0x3fb504f3u;
-  mb = big ? mb - 0x00800000u : mb;
-  e = big ? e + 1 : e;
-  const vf f = (vf)mb - 1.0f;
-  const vf s = f / (2.0f + f);
-  const vf z = s * s;
-  vf r = fma_v(z, splat<vf>(0x1.745d18p-3f), splat<vf>(0x1.c71c72p-3f));
-  r = fma_v(z, r, splat<vf>(0x1.24924ap-2f));
-  r = fma_v(z, r, splat<vf>(0x1.99999ap-2f));
-  r = fma_v(z, r, splat<vf>(0x1.555556p-1f));
-  r = r * z;
-  const vf corr = s * (f - r);
-  const vf ef = to_f32(e);
-  const vf hi = fma_v(ef, splat<vf>(0x1.62e400p-1f), f);
-  const vf lo = fma_v(ef, splat<vf>(0x1.7f7d1cp-20f), -corr);
-  return hi + lo;
-}
-
-// sincos_turn_f32: quadrant q, remainder polynomial, then the switch on q as a swap and two signs:
-// q = 0 (s, c), 1 (c, -s), 2 (-s, -c), 3 (-c, s).
-WEIGHTINIT_SIMD_INLINE void sincos_turn_v(vu w, vf& s_out, vf& c_out) {
-  const vu q = ((w + (1u << 29)) >> 30) & 3u;
-  const vi rem = (vi)(w - (q << 30));
-  const vf r = to_f32(rem) * 0x1p-31f;
-  const vf z = r * r;
-  vf s = fma_v(z, splat<vf>(0x1.507834p-4f), splat<vf>(-0x1.32d2ccp-1f));
-  s = fma_v(z, s, splat<vf>(0x1.466bc6p+1f));
-  s = fma_v(z, s, splat<vf>(-0x1.4abbcep+2f));
-  s = fma_v(z, s, splat<vf>(0x1.921fb6p+1f));
-  vf c = fma_v(z, splat<vf>(-0x1.a6d1f2p-6f), splat<vf>(0x1.e1f506p-3f));
-  c = fma_v(z, c, splat<vf>(-0x1.55d3c8p+0f));
-  c = fma_v(z, c, splat<vf>(0x1.03c1f0p+2f));
-  c = fma_v(z, c, splat<vf>(-0x1.3bd3ccp+2f));
-  c = fma_v(z, c, splat<vf>(1.0f));
-  const vf ps = r * s;
-  const vi odd = (q & 1u) != 0u;
-  const vf s1 = odd ? c : ps;
-  const vf c1 = odd ? ps : c;
-  s_out = (vf)((vu)s1 ^ ((q >> 1) << 31));
-  c_out = (vf)((vu)c1 ^ (((q ^ (q >> 1)) & 1u) << 31));
-}
-
-WEIGHTINIT_SIMD_INLINE void box_muller_v(vu w_radius, vu w_angle, vf& z0, vf& z1) {
-  const vf r = sqrt_v(-2.0f * log_v<false>(radius_uniform_v(w_radius)));
-  vf s, c;
-  sincos_turn_v(w_angle, s, c);
-  z0 = r * c;
-  z1 = r * s;
-}
-
-// ---------------------------------------------------------------------------------------------
-// f64 transforms.
-
-WEIGHTINIT_SIMD_INLINE vd uniform_open_v(vq x) { return i64_to_f64((vl)(((x >> 12) << 1) | 1u)) * 0x1p-53; }
 WEIGHTINIT_SIMD_INLINE vd symmetric_v(vq x) {
   const vl k = (vl)(x >> 12);
   return i64_to_f64(2 * k + 1 - (std::int64_t{1} << 52)) * 0x1p-52;
 }
-WEIGHTINIT_SIMD_INLINE vd radius_uniform_v(vq x) { return u64_to_f64((x >> 11) + 1u) * 0x1p-53; }
+
+// ---------------------------------------------------------------------------------------------
+// The f32 quantile table (kernels/normal_quantile.hpp): rows gathered lane by lane (one 16-byte
+// load per lane, then a 4x4 transpose inside each 128-bit lane), Horner with fma.
+
+#if WEIGHTINIT_SIMD_WIDTH == 8
+// Lane l's row goes to 128-bit half l / 4 of register l % 4.
+WEIGHTINIT_SIMD_INLINE void gather_rows(vu idx, vf& c0, vf& c1, vf& c2, vf& c3) {
+  alignas(32) std::uint32_t i[8];
+  std::memcpy(i, &idx, sizeof i);
+  const float* t = &xf::nq::host_rows[0][0];
+  __m256 r[4];
+  for (int k = 0; k < 4; ++k)
+    r[k] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_load_ps(t + 4 * i[k])),
+                                _mm_load_ps(t + 4 * i[k + 4]), 1);
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpacklo_ps(r[2], r[3]);
+  const __m256 t2 = _mm256_unpackhi_ps(r[0], r[1]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  c0 = (vf)_mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(t0), _mm256_castps_pd(t1)));
+  c1 = (vf)_mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(t0), _mm256_castps_pd(t1)));
+  c2 = (vf)_mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(t2), _mm256_castps_pd(t3)));
+  c3 = (vf)_mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(t2), _mm256_castps_pd(t3)));
+}
+// Leading zeros of x in [1, 2^31): the exponent of float(x), exact after dropping 8 low bits of
+// values >= 2^24 (AVX2 has no vector lzcnt).
+WEIGHTINIT_SIMD_INLINE vu clz_v(vu x) {
+  const vi big = (vi)x >= (1 << 24);
+  const vu y = big ? x >> 8 : x;
+  const vi e = (vi)((vu)to_f32((vi)y) >> 23) - 127 + (big & 8);
+  return (vu)(31 - e);
+}
+#else
+// Lane l's row goes to 128-bit quarter l / 4 of register l % 4. (Mask forms with every lane
+// selected and a zero-extending cast: the plain forms start from _mm512_undefined_*, GCC PR 105593.)
+WEIGHTINIT_SIMD_INLINE void gather_rows(vu idx, vf& c0, vf& c1, vf& c2, vf& c3) {
+  alignas(64) std::uint32_t i[16];
+  std::memcpy(i, &idx, sizeof i);
+  const float* t = &xf::nq::host_rows[0][0];
+  __m512 r[4];
+  for (int k = 0; k < 4; ++k) {
+    __m512 v = _mm512_zextps128_ps512(_mm_load_ps(t + 4 * i[k]));
+    v = _mm512_mask_insertf32x4(v, 0xffff, v, _mm_load_ps(t + 4 * i[k + 4]), 1);
+    v = _mm512_mask_insertf32x4(v, 0xffff, v, _mm_load_ps(t + 4 * i[k + 8]), 2);
+    r[k] = _mm512_mask_insertf32x4(v, 0xffff, v, _mm_load_ps(t + 4 * i[k + 12]), 3);
+  }
+  const __m512 t0 = _mm512_mask_unpacklo_ps(r[0], 0xffff, r[0], r[1]);
+  const __m512 t1 = _mm512_mask_unpacklo_ps(r[2], 0xffff, r[2], r[3]);
+  const __m512 t2 = _mm512_mask_unpackhi_ps(r[0], 0xffff, r[0], r[1]);
+  const __m512 t3 = _mm512_mask_unpackhi_ps(r[2], 0xffff, r[2], r[3]);
+  const __m512d d0 = _mm512_castps_pd(t0), d1 = _mm512_castps_pd(t1);
+  const __m512d d2 = _mm512_castps_pd(t2), d3 = _mm512_castps_pd(t3);
+  c0 = (vf)_mm512_castpd_ps(_mm512_mask_unpacklo_pd(d0, 0xff, d0, d1));
+  c1 = (vf)_mm512_castpd_ps(_mm512_mask_unpackhi_pd(d0, 0xff, d0, d1));
+  c2 = (vf)_mm512_castpd_ps(_mm512_mask_unpacklo_pd(d2, 0xff, d2, d3));
+  c3 = (vf)_mm512_castpd_ps(_mm512_mask_unpackhi_pd(d2, 0xff, d2, d3));
+}
+WEIGHTINIT_SIMD_INLINE vu clz_v(vu x) {
+  return (vu)_mm512_mask_lzcnt_epi32((__m512i)x, 0xffff, (__m512i)x);
+}
+#endif
+
+WEIGHTINIT_SIMD_INLINE vf nq_eval_v(vu idx, vf t) {
+  vf c0, c1, c2, c3;
+  gather_rows(idx, c0, c1, c2, c3);
+  return fma_v(t, fma_v(t, fma_v(t, c3, c2), c1), c0);
+}
+
+// xf::normal_f32: the nearer tail by the sign bit, then normal_quantile_lower_word.
+WEIGHTINIT_SIMD_INLINE vf normal_v(vu w) {
+  const vu upper = (vu)((vi)w < 0);  // all ones where the top bit is set
+  const vu wl = w ^ upper;
+  const vu v = 2u * wl + 1u;
+  const vu centre = (vu)((vi)v < 0);  // v >= 2^31
+  const vu x = (v ^ centre) - centre;  // centre ? 2^32 - v : v
+  const vu c = clz_v(x);
+  const vu r = (x << c) << 1u;
+  const vu idx = (~centre & xf::nq::centre_rows) + ((c - 1u) << xf::nq::subs_log2) + (r >> 28);
+  const vf t = to_f32((vi)((r << 4) ^ 0x80000000u)) * 0x1p-31f;
+  const vf z = nq_eval_v(idx, t);
+  return (vf)((vu)z ^ (upper & 0x80000000u));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Half-width pieces for the truncated normal's double arithmetic on f32 lanes.
+
+typedef std::uint32_t vu_h __attribute__((vector_size(2 * W)));
+typedef float vf_h __attribute__((vector_size(2 * W)));
+
+WEIGHTINIT_SIMD_INLINE void split_u(vu w, vq& lo, vq& hi) {
+  vu_h a, b;
+  std::memcpy(&a, &w, sizeof a);
+  std::memcpy(&b, reinterpret_cast<const char*>(&w) + sizeof a, sizeof b);
+  lo = __builtin_convertvector(a, vq);
+  hi = __builtin_convertvector(b, vq);
+}
+WEIGHTINIT_SIMD_INLINE vu join_u(vq lo, vq hi) {
+  const vu_h a = __builtin_convertvector(lo, vu_h), b = __builtin_convertvector(hi, vu_h);
+  vu r;
+  std::memcpy(&r, &a, sizeof a);
+  std::memcpy(reinterpret_cast<char*>(&r) + sizeof a, &b, sizeof b);
+  return r;
+}
+WEIGHTINIT_SIMD_INLINE vf join_f(vd lo, vd hi) {
+  const vf_h a = __builtin_convertvector(lo, vf_h), b = __builtin_convertvector(hi, vf_h);
+  vf r;
+  std::memcpy(&r, &a, sizeof a);
+  std::memcpy(reinterpret_cast<char*>(&r) + sizeof a, &b, sizeof b);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// normal_quantile_f64 (Wichura AS 241) on exact p and d = 1/2 - p: the three branches share one
+// pair of degree-7 polynomials whose coefficients each lane selects (central, r <= 5, r > 5).
+
+template <class S>
+struct as241 {
+  static constexpr S num[3][8] = {
+      {S(3.3871328727963666080e0), S(1.3314166789178437745e+2), S(1.9715909503065514427e+3),
+       S(1.3731693765509461125e+4), S(4.5921953931549871457e+4), S(6.7265770927008700853e+4),
+       S(3.3430575583588128105e+4), S(2.5090809287301226727e+3)},
+      {S(1.42343711074968357734e0), S(4.63033784615654529590e0), S(5.76949722146069140550e0),
+       S(3.64784832476320460504e0), S(1.27045825245236838258e0), S(2.41780725177450611770e-1),
+       S(2.27238449892691845833e-2), S(7.74545014278341407640e-4)},
+      {S(6.65790464350110377720e0), S(5.46378491116411436990e0), S(1.78482653991729133580e0),
+       S(2.96560571828504891230e-1), S(2.65321895265761230930e-2), S(1.24266094738807843860e-3),
+       S(2.71155556874348757815e-5), S(2.01033439929228813265e-7)}};
+  static constexpr S den[3][8] = {
+      {S(1), S(4.2313330701600911252e+1), S(6.8718700749205790830e+2), S(5.3941960214247511077e+3),
+       S(2.1213794301586595867e+4), S(3.9307895800092710610e+4), S(2.8729085735721942674e+4),
+       S(5.2264952788528545610e+3)},
+      {S(1), S(2.05319162663775882187e0), S(1.67638483018380384940e0),
+       S(6.89767334985100004550e-1), S(1.48103976427480074590e-1), S(1.51986665636164571966e-2),
+       S(5.47593808499534494600e-4), S(1.05075007164441684324e-9)},
+      {S(1), S(5.99832206555887937690e-1), S(1.36929880922735805310e-1),
+       S(1.48753612908506148525e-2), S(7.86869131145613259100e-4), S(1.84631831751005468180e-5),
+       S(1.42151175831644588870e-7), S(2.04426310338993978564e-15)}};
+};
+
+// horner8 with per-lane coefficients c[region][i] chosen by two masks.
+template <class V, class M>
+WEIGHTINIT_SIMD_INLINE V select3(M central, M near, const double (&c)[3][8], int i) {
+  return central ? splat<V>(c[0][i]) : (near ? splat<V>(c[1][i]) : splat<V>(c[2][i]));
+}
+template <class V, class M>
+WEIGHTINIT_SIMD_INLINE V horner8_v(V x, M central, M near, const double (&c)[3][8]) {
+  V p = fma_v(x, select3<V>(central, near, c, 7), select3<V>(central, near, c, 6));
+  for (int i = 5; i >= 1; --i) p = fma_v(x, p, select3<V>(central, near, c, i));
+  return fma_v(x, p, select3<V>(central, near, c, 0));
+}
 
 WEIGHTINIT_SIMD_INLINE vd log_v(vd x) {
   vq b = (vq)x;
@@ -290,96 +363,27 @@ WEIGHTINIT_SIMD_INLINE vd log_v(vd x) {
   return hi + lo;
 }
 
-WEIGHTINIT_SIMD_INLINE void sincos_turn_v(vq x, vd& s_out, vd& c_out) {
-  const vq q = ((x + (std::uint64_t{1} << 61)) >> 62) & 3u;
-  const vl rem = (vl)(x - (q << 62));
-  const vd r = i64_to_f64(rem) * 0x1p-63;
-  const vd z = r * r;
-  vd s = fma_v(z, splat<vd>(7.952054001475512611129e-07), splat<vd>(-2.191535344783021729224e-05));
-  s = fma_v(z, s, splat<vd>(4.663028057676125537161e-04));
-  s = fma_v(z, s, splat<vd>(-7.370430945714350444431e-03));
-  s = fma_v(z, s, splat<vd>(8.214588661112823264610e-02));
-  s = fma_v(z, s, splat<vd>(-5.992645293207921053380e-01));
-  s = fma_v(z, s, splat<vd>(2.550164039877345523166e+00));
-  s = fma_v(z, s, splat<vd>(-5.167712780049970255902e+00));
-  s = fma_v(z, s, splat<vd>(3.141592653589793115998e+00));
-  vd c = fma_v(z, splat<vd>(-1.387895246221377136653e-07), splat<vd>(4.303069587032947293699e-06));
-  c = fma_v(z, c, splat<vd>(-1.046381049248457046968e-04));
-  c = fma_v(z, c, splat<vd>(1.929574309403923144599e-03));
-  c = fma_v(z, c, splat<vd>(-2.580689139001406118279e-02));
-  c = fma_v(z, c, splat<vd>(2.353306303588932058002e-01));
-  c = fma_v(z, c, splat<vd>(-1.335262768854589499057e+00));
-  c = fma_v(z, c, splat<vd>(4.058712126416768484205e+00));
-  c = fma_v(z, c, splat<vd>(-4.934802200544678996152e+00));
-  c = fma_v(z, c, splat<vd>(1.0));
-  const vd ps = r * s;
-  const vl odd = (q & 1u) != 0u;
-  const vd s1 = odd ? c : ps;
-  const vd c1 = odd ? ps : c;
-  s_out = (vd)((vq)s1 ^ ((q >> 1) << 63));
-  c_out = (vd)((vq)c1 ^ (((q ^ (q >> 1)) & 1u) << 63));
-}
-
-WEIGHTINIT_SIMD_INLINE void box_muller_v(vq x_radius, vq x_angle, vd& z0, vd& z1) {
-  const vd r = sqrt_v(-2.0 * log_v(radius_uniform_v(x_radius)));
-  vd s, c;
-  sincos_turn_v(x_angle, s, c);
-  z0 = r * c;
-  z1 = r * s;
-}
-
-// ---------------------------------------------------------------------------------------------
-// normal_quantile_lower (Wichura AS 241) for both precisions: the three branches share one pair of
-// degree-7 polynomials whose coefficients each lane selects (central, r <= 5, r > 5).
-
-template <class S>
-struct as241 {
-  static constexpr S num[3][8] = {
-      {S(3.3871328727963666080e0), S(1.3314166789178437745e+2), S(1.9715909503065514427e+3),
-       S(1.3731693765509461125e+4), S(4.5921953931549871457e+4), S(6.7265770927008700853e+4),
-       S(3.3430575583588128105e+4), S(2.5090809287301226727e+3)},
-      {S(1.42343711074968357734e0), S(4.63033784615654529590e0), S(5.76949722146069140550e0),
-       S(3.64784832476320460504e0), S(1.27045825245236838258e0), S(2.41780725177450611770e-1),
-       S(2.27238449892691845833e-2), S(7.74545014278341407640e-4)},
-      {S(6.65790464350110377720e0), S(5.46378491116411436990e0), S(1.78482653991729133580e0),
-       S(2.96560571828504891230e-1), S(2.65321895265761230930e-2), S(1.24266094738807843860e-3),
-       S(2.71155556874348757815e-5), S(2.01033439929228813265e-7)}};
-  static constexpr S den[3][8] = {
-      {S(1), S(4.2313330701600911252e+1), S(6.8718700749205790830e+2), S(5.3941960214247511077e+3),
-       S(2.1213794301586595867e+4), S(3.9307895800092710610e+4), S(2.8729085735721942674e+4),
-       S(5.2264952788528545610e+3)},
-      {S(1), S(2.05319162663775882187e0), S(1.67638483018380384940e0),
-       S(6.89767334985100004550e-1), S(1.48103976427480074590e-1), S(1.51986665636164571966e-2),
-       S(5.47593808499534494600e-4), S(1.05075007164441684324e-9)},
-      {S(1), S(5.99832206555887937690e-1), S(1.36929880922735805310e-1),
-       S(1.48753612908506148525e-2), S(7.86869131145613259100e-4), S(1.84631831751005468180e-5),
-       S(1.42151175831644588870e-7), S(2.04426310338993978564e-15)}};
-};
-
-// horner8 with per-lane coefficients c[region][i] chosen by two masks.
-template <class S, class V, class M>
-WEIGHTINIT_SIMD_INLINE V select3(M central, M near, const S (&c)[3][8], int i) {
-  return central ? splat<V>(c[0][i]) : (near ? splat<V>(c[1][i]) : splat<V>(c[2][i]));
-}
-template <class S, class V, class M>
-WEIGHTINIT_SIMD_INLINE V horner8_v(V x, M central, M near, const S (&c)[3][8]) {
-  V p = fma_v(x, select3<S, V>(central, near, c, 7), select3<S, V>(central, near, c, 6));
-  for (int i = 5; i >= 1; --i) p = fma_v(x, p, select3<S, V>(central, near, c, i));
-  return fma_v(x, p, select3<S, V>(central, near, c, 0));
-}
-
-template <class S, class V>
-WEIGHTINIT_SIMD_INLINE V normal_quantile_lower_v(V p) {
-  const V q = p - S(0.5);
-  const auto central = q >= S(-0.425);
-  const V r_central = fma_v(-q, q, splat<V>(S(0.180625)));
-  V r_tail = sqrt_v(-log_v(p));
-  const auto near = r_tail <= S(5);
-  r_tail = near ? r_tail - S(1.6) : r_tail - S(5);
-  const V r = central ? r_central : r_tail;
-  const V num = horner8_v<S>(r, central, near, as241<S>::num);
-  const V den = horner8_v<S>(r, central, near, as241<S>::den);
+WEIGHTINIT_SIMD_INLINE vd normal_quantile_f64_v(vd p, vd d) {
+  const vl central = d <= 0.425;
+  const vd q = -d;
+  const vd r_central = fma_v(-q, q, splat<vd>(0.180625));
+  vd r_tail = sqrt_v(-log_v(p));
+  const vl near = r_tail <= 5.0;
+  r_tail = near ? r_tail - 1.6 : r_tail - 5.0;
+  const vd r = central ? r_central : r_tail;
+  const vd num = horner8_v(r, central, near, as241<double>::num);
+  const vd den = horner8_v(r, central, near, as241<double>::den);
   return central ? q * num / den : -(num / den);
+}
+
+// xf::normal_f64.
+WEIGHTINIT_SIMD_INLINE vd normal_v(vq x) {
+  const vq upper = (vq)((vl)x < 0);
+  const vq k = ((x ^ upper) >> 11) & 0x000fffffffffffffull;
+  const vd p = i64_to_f64((vl)(2u * k + 1u)) * 0x1p-54;
+  const vd d = i64_to_f64((vl)(2u * (0x000fffffffffffffull - k) + 1u)) * 0x1p-54;
+  const vd z = normal_quantile_f64_v(p, d);
+  return (vd)((vq)z ^ (upper & 0x8000000000000000ull));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -387,13 +391,15 @@ WEIGHTINIT_SIMD_INLINE V normal_quantile_lower_v(V p) {
 
 template <class V>
 struct consts {
-  V value, mid, half, mean, stddev, alpha, beta, p_alpha, width, q_beta, lo, hi;
+  V value, mid, half, mean, stddev, alpha, beta, lo, hi;
+  vd p_alpha, q_beta, d_alpha, width;  // double for both precisions (kernels/element.hpp)
 };
 template <class V, class S>
 WEIGHTINIT_SIMD_INLINE consts<V> make_consts(const prepared<S>& p) {
-  return {splat<V>(p.value), splat<V>(p.mid),   splat<V>(p.half),    splat<V>(p.mean),
-          splat<V>(p.stddev), splat<V>(p.alpha), splat<V>(p.beta),   splat<V>(p.p_alpha),
-          splat<V>(p.width),  splat<V>(p.q_beta), splat<V>(p.lo),     splat<V>(p.hi)};
+  return {splat<V>(p.value),   splat<V>(p.mid),    splat<V>(p.half),    splat<V>(p.mean),
+          splat<V>(p.stddev),  splat<V>(p.alpha),  splat<V>(p.beta),    splat<V>(p.lo),
+          splat<V>(p.hi),      splat<vd>(p.p_alpha), splat<vd>(p.q_beta), splat<vd>(p.d_alpha),
+          splat<vd>(p.width)};
 }
 
 // xf::clamp_ lane by lane: x < lo ? lo : x, then > hi ? hi.
@@ -403,43 +409,94 @@ WEIGHTINIT_SIMD_INLINE V clamp_v(V x, V lo, V hi) {
   return y > hi ? hi : y;
 }
 
-template <class S, class V>
-WEIGHTINIT_SIMD_INLINE V truncated_normal_v(const consts<V>& c, V u) {
-  const V lower = fma_v(u, c.width, c.p_alpha);
-  const auto use_lower = lower <= S(0.5);
-  const V upper = fma_v(S(1) - u, c.width, c.q_beta);
-  V x = normal_quantile_lower_v<S>(use_lower ? lower : upper);
-  x = use_lower ? x : -x;
-  x = x < c.alpha ? c.alpha : x;
-  x = x > c.beta ? c.beta : x;
-  const V y = fma_v(c.stddev, x, c.mean);
-  const V y1 = y < c.lo ? c.lo : y;
-  return y1 > c.hi ? c.hi : y1;
+// truncated_normal_f32 for D lanes of words (as 64-bit lanes): the side, its double argument and
+// the lanes' table index and t; the float polynomial runs on all W lanes at once afterwards.
+struct tn_half {
+  vq idx;      // table row (low 32 bits)
+  vd t;        // t before its rounding to float
+  vd series;   // the tiny-d series, as double before its rounding to float
+  vl use_series, negate;
+};
+WEIGHTINIT_SIMD_INLINE tn_half truncated_half(const consts<vf>& c, vq w) {
+  const vd u = low32_to_f64(w) * 0x1p-32 + 0x1p-33;           // (2w+1) 2^-33, exact
+  const vd u1 = low32_to_f64(~w) * 0x1p-32 + 0x1p-33;         // (2(~w)+1) 2^-33 = 1 - u, exact
+  const vd lower = fma_v(u, c.width, c.p_alpha);
+  const vd upper = fma_v(u1, c.width, c.q_beta);
+  const vd d = fma_v(-u, c.width, c.d_alpha);
+  const vl tail_lo = lower < 0.25;
+  const vl tail_hi = ~tail_lo & (lower > 0.75);
+  const vl centre = ~(tail_lo | tail_hi);
+  const vl d_neg = d < 0.0;
+  const vd ad = d_neg ? -d : d;
+  vd a = tail_lo ? lower : (tail_hi ? upper : ad);
+  tn_half h;
+  h.use_series = centre & (a < 0x1p-33);
+  h.negate = tail_hi | (centre & d_neg);
+  h.series = -(a * fma_v(a * a, splat<vd>(2.6250660372309563), splat<vd>(2.5066282746310002)));
+  // normal_quantile_tail_from / _centre_from: clamp into the table's range, then nq_eval_double.
+  // (Centre lanes below 2^-33 take the series; they are moved into the table only to keep their
+  // unused row index in range.)
+  a = centre ? (h.use_series ? splat<vd>(0x1p-33) : a) : (a < 0x1p-127 ? splat<vd>(0x1p-127) : a);
+  a = a > 0x1.fffffffffffffp-3 ? splat<vd>(0x1.fffffffffffffp-3) : a;
+  const vq b = (vq)a;
+  const vq e = b >> 52;
+  const vq sub = (b >> 48) & 15u;
+  const vd m = (vd)((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+  h.t = (m - 1.0) * 32.0 - low32_to_f64(2u * sub + 1u);
+  h.idx = ((vq)~centre & xf::nq::centre_rows) + ((1023u - e - 3u) << xf::nq::subs_log2) + sub;
+  return h;
+}
+
+WEIGHTINIT_SIMD_INLINE vf truncated_normal_v(const consts<vf>& c, vu w) {
+  vq wl, wh;
+  split_u(w, wl, wh);
+  const tn_half a = truncated_half(c, wl), b = truncated_half(c, wh);
+  const vf t = join_f(a.t, b.t);
+  const vf zt = nq_eval_v(join_u(a.idx, b.idx), t);
+  const vf zs = join_f(a.series, b.series);
+  const vu use_series = join_u((vq)a.use_series, (vq)b.use_series);
+  const vu negate = join_u((vq)a.negate, (vq)b.negate);
+  vf z = use_series != 0u ? zs : zt;
+  z = (vf)((vu)z ^ (negate & 0x80000000u));
+  const vf x = clamp_v(z, c.alpha, c.beta);
+  return clamp_v(fma_v(c.stddev, x, c.mean), c.lo, c.hi);
+}
+
+// truncated_normal_f64.
+WEIGHTINIT_SIMD_INLINE vd truncated_normal_v(const consts<vd>& c, vq x) {
+  const vq k = x >> 11;
+  const vd u = i64_to_f64((vl)(2u * k + 1u)) * 0x1p-54;
+  const vd u1 = i64_to_f64((vl)(2u * (0x001fffffffffffffull - k) + 1u)) * 0x1p-54;
+  const vd lower = fma_v(u, c.width, c.p_alpha);
+  const vd q = fma_v(u1, c.width, c.q_beta);
+  const vd d = fma_v(-u, c.width, c.d_alpha);
+  const vl tail_lo = lower < 0.25;
+  const vl tail_hi = ~tail_lo & (lower > 0.75);
+  const vl centre = ~(tail_lo | tail_hi);
+  const vl d_neg = d < 0.0;
+  const vd ad = d_neg ? -d : d;
+  const vd p = tail_lo ? lower : (tail_hi ? q : 0.5 - ad);
+  const vd dd = tail_lo ? 0.5 - lower : (tail_hi ? 0.5 - q : ad);
+  vd z = normal_quantile_f64_v(p, dd);
+  z = (tail_hi | (centre & d_neg)) ? -z : z;
+  const vd y = clamp_v(z, c.alpha, c.beta);
+  return clamp_v(fma_v(c.stddev, y, c.mean), c.lo, c.hi);
 }
 
 // block_values (f32) for W blocks: o[j] = element j of each block (lane = block).
 template <distribution_kind K>
 WEIGHTINIT_SIMD_INLINE void values_f32(const consts<vf>& c, const words_v& w, vf o[4]) {
-  if constexpr (K == distribution_kind::constant) {
-    o[0] = o[1] = o[2] = o[3] = c.value;
-  } else if constexpr (K == distribution_kind::uniform) {
-    o[0] = clamp_v(fma_v(c.half, symmetric_v(w.x), c.mid), c.lo, c.hi);
-    o[1] = clamp_v(fma_v(c.half, symmetric_v(w.y), c.mid), c.lo, c.hi);
-    o[2] = clamp_v(fma_v(c.half, symmetric_v(w.z), c.mid), c.lo, c.hi);
-    o[3] = clamp_v(fma_v(c.half, symmetric_v(w.w), c.mid), c.lo, c.hi);
-  } else if constexpr (K == distribution_kind::normal) {
-    vf a0, a1, b0, b1;
-    box_muller_v(w.x, w.y, a0, a1);
-    box_muller_v(w.z, w.w, b0, b1);
-    o[0] = fma_v(c.stddev, a0, c.mean);
-    o[1] = fma_v(c.stddev, a1, c.mean);
-    o[2] = fma_v(c.stddev, b0, c.mean);
-    o[3] = fma_v(c.stddev, b1, c.mean);
-  } else {
-    o[0] = truncated_normal_v<float>(c, uniform_open_v(w.x));
-    o[1] = truncated_normal_v<float>(c, uniform_open_v(w.y));
-    o[2] = truncated_normal_v<float>(c, uniform_open_v(w.z));
-    o[3] = truncated_normal_v<float>(c, uniform_open_v(w.w));
+  const vu ws[4] = {w.x, w.y, w.z, w.w};
+  for (int j = 0; j < 4; ++j) {
+    if constexpr (K == distribution_kind::constant) {
+      o[j] = c.value;
+    } else if constexpr (K == distribution_kind::uniform) {
+      o[j] = clamp_v(fma_v(c.half, symmetric_v(ws[j]), c.mid), c.lo, c.hi);
+    } else if constexpr (K == distribution_kind::normal) {
+      o[j] = fma_v(c.stddev, normal_v(ws[j]), c.mean);
+    } else {
+      o[j] = truncated_normal_v(c, ws[j]);
+    }
   }
 }
 
@@ -453,13 +510,11 @@ WEIGHTINIT_SIMD_INLINE void values_f64(const consts<vd>& c, vq x0, vq x1, vd& e0
     e0 = clamp_v(fma_v(c.half, symmetric_v(x0), c.mid), c.lo, c.hi);
     e1 = clamp_v(fma_v(c.half, symmetric_v(x1), c.mid), c.lo, c.hi);
   } else if constexpr (K == distribution_kind::normal) {
-    vd z0, z1;
-    box_muller_v(x0, x1, z0, z1);
-    e0 = fma_v(c.stddev, z0, c.mean);
-    e1 = fma_v(c.stddev, z1, c.mean);
+    e0 = fma_v(c.stddev, normal_v(x0), c.mean);
+    e1 = fma_v(c.stddev, normal_v(x1), c.mean);
   } else {
-    e0 = truncated_normal_v<double>(c, uniform_open_v(x0));
-    e1 = truncated_normal_v<double>(c, uniform_open_v(x1));
+    e0 = truncated_normal_v(c, x0);
+    e1 = truncated_normal_v(c, x1);
   }
 }
 

@@ -1,6 +1,6 @@
 // host/prepare.cpp: argument checks for distributions and the per-call constants of the fills.
-// Phi and Q use the C library's erfc in double precision: they run once per call on the host (not
-// per element), and the CPU and GPU fills receive the same rounded constants.
+// Phi, Q and 1/2 - Phi use the C library's erfc / erf in double precision: they run once per call on
+// the host (not per element), and the CPU and GPU fills receive the same rounded constants.
 #include "prepare.hpp"
 
 #include <cfloat>
@@ -118,16 +118,19 @@ prepared<T> prepare(const distribution& d, const char* function, dtype storage) 
       if (!(d.low < d.high)) fail(function, d, "needs a < b");
       const double alpha = (d.low - d.mean) / d.stddev;
       const double beta = (d.high - d.mean) / d.stddev;
+      // Each form where its terms do not cancel: far right, far left, and near the centre
+      // (the erf difference keeps narrow intervals at and beside 0 accurate).
       double width;
-      if (alpha >= 0) {
+      if (alpha >= 1) {
         width = normal_ccdf(alpha) - normal_ccdf(beta);
-      } else if (beta <= 0) {
+      } else if (beta <= -1) {
         width = normal_cdf(beta) - normal_cdf(alpha);
       } else {
-        width = 1.0 - normal_cdf(alpha) - normal_ccdf(beta);
+        width = normal_half_minus_cdf(alpha) - normal_half_minus_cdf(beta);
       }
-      // Below this mass the tail probabilities leave T's normal range and the quantile loses them.
-      const double min_width = std::is_same<T, float>::value ? 1e-30 : 1e-290;
+      // Below this mass the quantile's range is left: f32 math reads its table down to lower-tail
+      // probabilities of 2^-127 (13 sigma), and u * width >= 2^-33 * 2^-94; f64 keeps p normal.
+      const double min_width = std::is_same<T, float>::value ? 0x1p-94 : 1e-290;
       if (!(width >= min_width)) {
         std::ostringstream s;
         s << "interval has probability " << width << " under the normal; too far in the tail for "
@@ -138,9 +141,10 @@ prepared<T> prepare(const distribution& d, const char* function, dtype storage) 
       p.stddev = static_cast<T>(d.stddev);
       p.alpha = static_cast<T>(alpha);
       p.beta = static_cast<T>(beta);
-      p.p_alpha = static_cast<T>(normal_cdf(alpha));
-      p.q_beta = static_cast<T>(normal_ccdf(beta));
-      p.width = static_cast<T>(width);
+      p.p_alpha = normal_cdf(alpha);
+      p.q_beta = normal_ccdf(beta);
+      p.d_alpha = normal_half_minus_cdf(alpha);
+      p.width = width;
       round_bounds_inward(p, d.low, d.high, storage);
       if (!(p.lo <= p.hi)) fail(function, d, std::string("interval is narrower than ") + type_name + " spacing");
       break;
@@ -152,6 +156,7 @@ prepared<T> prepare(const distribution& d, const char* function, dtype storage) 
 }  // namespace
 
 double normal_cdf(double x) { return 0.5 * std::erfc(-x * 0.70710678118654752440); }
+double normal_half_minus_cdf(double x) { return -0.5 * std::erf(x * 0.70710678118654752440); }
 double normal_ccdf(double x) { return 0.5 * std::erfc(x * 0.70710678118654752440); }
 
 prepared<float> prepare_f32(const distribution& d, dtype type, const char* function) {

@@ -15,6 +15,8 @@ prepared<double> prepare_f64(const distribution& d, const char* function);
 /// Standard normal CDF Phi(x) and upper tail Q(x) = 1 - Phi(x), each accurate in its own tail.
 double normal_cdf(double x);
 double normal_ccdf(double x);
+/// 1/2 - Phi(x), accurate near x = 0 (the centre side of the truncated normal).
+double normal_half_minus_cdf(double x);
 
 }  // namespace detail
 }  // namespace weightinit

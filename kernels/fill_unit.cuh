@@ -57,7 +57,8 @@ WEIGHTINIT_UNROLL
 }
 
 // f16 and bf16: two blocks (2 * unit, 2 * unit + 1), eight elements of half a word each, rounded
-// from f32 by store_value exactly as fill_host rounds them.
+// from f32 exactly as fill_host rounds them (pack2: two at a time by the hardware's RNE conversion
+// on the device, the software rounding on the host; the same bits).
 template <distribution_kind Kind, class Half>
 WEIGHTINIT_HOST_DEVICE inline void half_unit_bits(const prepared<float>& p, key k, std::uint64_t unit,
                                                std::uint32_t out[4]) {
@@ -65,12 +66,8 @@ WEIGHTINIT_UNROLL
   for (int b = 0; b < 2; ++b) {
     float v[4];
     block_values(p, block_words<Kind>(k, 2 * unit + b), v);
-    Half h[4];
-WEIGHTINIT_UNROLL
-    for (int j = 0; j < 4; ++j) store_value(&h[j], v[j]);
-    out[2 * b] = static_cast<std::uint32_t>(h[0].bits) | (static_cast<std::uint32_t>(h[1].bits) << 16);
-    out[2 * b + 1] =
-        static_cast<std::uint32_t>(h[2].bits) | (static_cast<std::uint32_t>(h[3].bits) << 16);
+    out[2 * b] = pack2(static_cast<Half*>(nullptr), v[0], v[1]);
+    out[2 * b + 1] = pack2(static_cast<Half*>(nullptr), v[2], v[3]);
   }
 }
 template <distribution_kind Kind>

@@ -135,6 +135,10 @@ print('Model: cycles per unit per SM = max(all/%d issue, int/64, fp32/128, fp64/
       % ISSUE)
 print('bound = 16 bytes x %d SMs x %.2f GHz / cycles. Compare with the store roofline measured by' % (SMS, CLOCK / 1e9))
 print('the benchmark (about 4 TB/s on an H200); a bound below it means arithmetic limits the fill.')
+print('Rates assumed (results per clock per SM; CUDA C++ Programming Guide throughput table, cc 9.0):')
+print('issue %d lanes (4 schedulers x 32), %s; memory (LDG of the quantile table, STG) and control'
+      % (ISSUE, ', '.join('%s %d' % kv for kv in RATE.items())))
+print('count toward issue only: the L1 cost of the lanes\' scattered table reads is not modelled.')
 print('| fill | elements/unit | lane instr/unit | instr/element | fp32 | fp64 | int | mufu | cvt | other | uniform | limiting | bound GB/s |')
 print('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|')
 rows = []

@@ -62,12 +62,10 @@ float expected_f32(const distribution& d, wi::key k, std::uint64_t i) {
     case wi::distribution_kind::constant: return p.value;
     case wi::distribution_kind::uniform:
       return xf::clamp_(xf::fma_(p.half, xf::symmetric_f32(word(i)), p.mid), p.lo, p.hi);
-    case wi::distribution_kind::normal: {
-      const xf::pair_f32 z = xf::box_muller_f32(word(2 * (i / 2)), word(2 * (i / 2) + 1));
-      return xf::fma_(p.stddev, i % 2 ? z.z1 : z.z0, p.mean);
-    }
+    case wi::distribution_kind::normal:  // v2: word i through the quantile
+      return xf::fma_(p.stddev, xf::normal_f32(word(i)), p.mean);
     case wi::distribution_kind::truncated_normal:
-      return wi::truncated_normal_value(p, xf::uniform_open_f32(word(i)));
+      return wi::truncated_normal_f32(p, word(i));
   }
   return 0;
 }
@@ -79,14 +77,10 @@ double expected_f64(const distribution& d, wi::key k, std::uint64_t i) {
     case wi::distribution_kind::uniform:
       return xf::clamp_(xf::fma_(p.half, xf::symmetric_f64(xf::join64(word(2 * i), word(2 * i + 1))), p.mid),
                         p.lo, p.hi);
-    case wi::distribution_kind::normal: {
-      const std::uint64_t j = 4 * (i / 2);
-      const xf::pair_f64 z = xf::box_muller_f64(xf::join64(word(j), word(j + 1)),
-                                                xf::join64(word(j + 2), word(j + 3)));
-      return xf::fma_(p.stddev, i % 2 ? z.z1 : z.z0, p.mean);
-    }
+    case wi::distribution_kind::normal:  // v2: words 2i, 2i+1 through the quantile
+      return xf::fma_(p.stddev, xf::normal_f64(xf::join64(word(2 * i), word(2 * i + 1))), p.mean);
     case wi::distribution_kind::truncated_normal:
-      return wi::truncated_normal_value(p, xf::uniform_open_f64(xf::join64(word(2 * i), word(2 * i + 1))));
+      return wi::truncated_normal_f64(p, xf::join64(word(2 * i), word(2 * i + 1)));
   }
   return 0;
 }
@@ -442,11 +436,11 @@ TEST(FillHostStatistics, TruncatedNormalNeverLeavesItsBoundsIncludingFarTailsAnd
     const auto pf = wi::detail::prepare_f32(d, dtype::f32, "test");
     const auto pd = wi::detail::prepare_f64(d, "test");
     for (std::uint32_t w : {0u, 1u, 0xfffffffeu, 0xffffffffu}) {
-      const float x = wi::truncated_normal_value(pf, xf::uniform_open_f32(w));
+      const float x = wi::truncated_normal_f32(pf, w);
       EXPECT_TRUE(x >= d.low && x <= d.high) << to_string(d) << " word " << w << " -> " << x;
     }
     for (std::uint64_t w : {0ull, 1ull, ~0ull - 1, ~0ull}) {
-      const double x = wi::truncated_normal_value(pd, xf::uniform_open_f64(w));
+      const double x = wi::truncated_normal_f64(pd, w);
       EXPECT_TRUE(x >= d.low && x <= d.high) << to_string(d) << " word " << w << " -> " << x;
     }
   }

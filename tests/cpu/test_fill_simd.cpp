@@ -58,14 +58,24 @@ std::vector<simd_level> vector_levels() {
 #define SKIP_WITHOUT_VECTOR_PATHS()                                                    \
   if (vector_levels().empty()) GTEST_SKIP() << "this CPU runs no vector path (needs x86-64-v3)"
 
-// Words that sit on every boundary of the transforms: 0 and ~0 (radius extremes), quadrant edges
-// of the angle (multiples of 2^29 and their neighbours), the 9 bits a uniform drops, sign bits.
+// Words that sit on every boundary of the transforms: 0 and ~0 (the extreme tails), the centre
+// (0x7fffffff, 0x80000000), the 9 bits a uniform drops, and for the quantile every binade edge of
+// v = 2w'+1 and of 2^32 - v (w' = 2^k - 1, 2^k, 2^31 - 2^k and their neighbours, both halves).
 std::vector<std::uint32_t> edge_words() {
   std::vector<std::uint32_t> w = {0u, 1u, 2u, 0x1ffu, 0x200u, 0x201u, 0x3ffu, 0xffffu, 0x10000u,
                                   0x7fffffffu, 0x80000000u, 0x80000001u, 0xfffffdffu, 0xfffffe00u,
-                                  0xfffffffeu, 0xffffffffu, 0x00800000u, 0x3f800000u};
-  for (std::uint32_t q = 0; q < 8; ++q)
-    for (std::int64_t d : {-1, 0, 1}) w.push_back(static_cast<std::uint32_t>((q << 29) + d));
+                                  0xfffffffeu, 0xffffffffu, 0x00800000u, 0x3f800000u,
+                                  0x3fffffffu, 0x40000000u, 0x40000001u};
+  for (int k = 0; k < 31; ++k) {
+    for (std::int64_t d : {-1, 0, 1}) {
+      const std::uint32_t a = static_cast<std::uint32_t>((std::int64_t{1} << k) + d);
+      const std::uint32_t b = static_cast<std::uint32_t>((std::int64_t{1} << 31) - (std::int64_t{1} << k) + d);
+      for (std::uint32_t x : {a, b}) {
+        w.push_back(x);
+        w.push_back(~x);
+      }
+    }
+  }
   return w;
 }
 
@@ -160,9 +170,8 @@ TEST(SimdBlockValues, F32EqualsScalarOnAllPairsOfEdgeWords) {
                                 wi::to_string(d));
 }
 
-TEST(SimdBlockValues, F32UniformAndTruncatedNormalEqualScalarForEveryWordTheyCanSee) {
-  // Uniform and truncated normal read the top 23 bits of a word: all 2^23 of them, once each,
-  // with random low bits.
+TEST(SimdBlockValues, F32UniformEqualsScalarForEveryWordItCanSee) {
+  // Uniform reads the top 23 bits of a word: all 2^23 of them, once each, with random low bits.
   SKIP_WITHOUT_VECTOR_PATHS();
   std::mt19937 rng(5);
   std::vector<wi::words4> words(1u << 21);
@@ -174,9 +183,33 @@ TEST(SimdBlockValues, F32UniformAndTruncatedNormalEqualScalarForEveryWordTheyCan
     w.w = (k++ << 9) | (rng() & 0x1ff);
   }
   ASSERT_EQ(k, 1u << 23);
-  const distribution dists[] = {distribution::uniform(-0.5, 1.5),
+  for (simd_level l : vector_levels())
+    expect_block_values_equal(l, wi::detail::prepare_f32(distribution::uniform(-0.5, 1.5), dtype::f32, "test"),
+                              words, "uniform");
+}
+
+TEST(SimdBlockValues, F32NormalAndTruncatedNormalEqualScalarOnADenseSweepOfWords) {
+  // Normal and truncated normal read all 32 bits: 2^23 evenly spaced words (random low 9 bits),
+  // which visit every row of the quantile table the word path reaches, for normal and for
+  // truncated normals on both tails, the centre, narrow and far-out intervals.
+  SKIP_WITHOUT_VECTOR_PATHS();
+  std::mt19937 rng(6);
+  std::vector<wi::words4> words(1u << 21);
+  std::uint32_t k = 0;
+  for (auto& w : words) {
+    w.x = (k++ << 9) | (rng() & 0x1ff);
+    w.y = (k++ << 9) | (rng() & 0x1ff);
+    w.z = (k++ << 9) | (rng() & 0x1ff);
+    w.w = (k++ << 9) | (rng() & 0x1ff);
+  }
+  const distribution dists[] = {distribution::normal(0.0, 1.0),
+                                distribution::normal(0.3, 2.0),
                                 distribution::truncated_normal(0.0, 1.0, -2.0, 2.0),
                                 distribution::truncated_normal(0.0, 1.0, 6.0, 8.0),
+                                distribution::truncated_normal(0.0, 1.0, -8.0, -7.5),
+                                distribution::truncated_normal(0.0, 1.0, -1e-7, 1e-7),
+                                distribution::truncated_normal(0.0, 1.0, 1e-7, 3e-7),
+                                distribution::truncated_normal(0.0, 1.0, 11.0, kInf),
                                 distribution::truncated_normal(-1.0, 3.0, -kInf, kInf)};
   for (simd_level l : vector_levels())
     for (const distribution& d : dists)
@@ -184,30 +217,10 @@ TEST(SimdBlockValues, F32UniformAndTruncatedNormalEqualScalarForEveryWordTheyCan
                                 wi::to_string(d));
 }
 
-TEST(SimdBlockValues, F32NormalEqualsScalarOnDenseRadiusAndAngleSweeps) {
-  // Box-Muller reads all 32 bits of both words: sweep each word over 2^22 evenly spaced values
-  // (random low bits) against random partners.
-  SKIP_WITHOUT_VECTOR_PATHS();
-  std::mt19937 rng(6);
-  std::vector<wi::words4> words(1u << 21);
-  std::uint32_t k = 0;
-  for (auto& w : words) {
-    w.x = (k << 10) | (rng() & 0x3ff);  // radius of pair 0
-    w.y = rng();
-    w.z = rng();
-    w.w = (k << 10) | (rng() & 0x3ff);  // angle of pair 1
-    ++k;
-  }
-  for (simd_level l : vector_levels())
-    for (const distribution& d : {distribution::normal(0.0, 1.0), distribution::normal(0.3, 2.0)})
-      expect_block_values_equal(l, wi::detail::prepare_f32(d, dtype::f32, "test"), words,
-                                wi::to_string(d));
-}
-
 TEST(SimdBlockValues, F64EqualsScalarOnEdgeAndRandomWords) {
   SKIP_WITHOUT_VECTOR_PATHS();
-  // 64-bit halves on the boundaries: the bits each uniform drops (11, 12), quadrants (2^61 steps),
-  // signs, extremes; every pair of them, then random words.
+  // 64-bit halves on the boundaries: the bits each uniform drops (11, 12), the centre, the
+  // quantile's 0.425 switch region (2^61 steps), signs, extremes; every pair, then random words.
   std::vector<std::uint64_t> halves = {0, 1, 0x7ff, 0x800, 0xfff, 0x1000, ~0ull, ~0ull - 0x7ff,
                                        ~0ull - 0x800, 1ull << 63, (1ull << 63) - 1};
   for (std::uint64_t q = 0; q < 8; ++q)
