@@ -2,6 +2,7 @@
 // widest vector path this CPU supports (host/fill_host_simd.inl: AVX-512 or AVX2+FMA, chosen at run
 // time, so a stock build uses them) or the scalar reference (kernels/element.hpp one block at a
 // time). All paths compute the same bits as the GPU kernels for any thread count, window or prefix.
+#include "thread_pool.hpp"
 #include "fill_host.hpp"
 
 #include <algorithm>
@@ -9,7 +10,6 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -144,7 +144,7 @@ range_fn<T> pick_range(simd_level level, dtype type, distribution_kind kind) {
   }
 }
 
-// Below this many elements per worker, starting a thread costs more than it saves.
+// Below this many elements per worker, waking a pool thread costs more than it saves.
 constexpr std::int64_t kMinPerThread = std::int64_t{1} << 16;
 // Worker ranges start on multiples of this many global elements: whole vector batches of every path.
 constexpr std::int64_t kChunkAlign = 64;
@@ -160,26 +160,17 @@ void fill_parallel(range_fn<T> fn, const prepared<T>& p, key k, void* data, std:
   }
   // Range i covers global elements [bound(i), bound(i+1)), bounds rounded to kChunkAlign.
   const std::int64_t chunk = (n + t - 1) / t;
-  auto bound = [&](unsigned i) -> std::int64_t {
+  auto bound = [&](std::int64_t i) -> std::int64_t {
     if (i == 0) return 0;
     if (i == t) return n;
     const std::int64_t g = (first + i * chunk) / kChunkAlign * kChunkAlign;
     return std::min(n, std::max<std::int64_t>(0, g - first));
   };
-  std::vector<std::thread> workers;
-  workers.reserve(t - 1);
-  unsigned next = 1;  // ranges 1 .. t-1 go to new threads, range 0 to this one
-  try {
-    for (; next < t; ++next) {
-      const std::int64_t lo = bound(next), hi = bound(next + 1);
-      if (lo < hi) workers.emplace_back([=] { fn(p, k, data, first, lo, hi); });
-    }
-  } catch (const std::system_error&) {
-    // No more threads: this thread fills the ranges that did not get one.
-  }
-  fn(p, k, data, first, 0, bound(1));
-  for (; next < t; ++next) fn(p, k, data, first, bound(next), bound(next + 1));
-  for (auto& w : workers) w.join();
+  // The persistent pool (host/thread_pool.hpp): no thread is started per fill.
+  parallel_for(t, t, [&](std::int64_t i) {
+    const std::int64_t lo = bound(i), hi = bound(i + 1);
+    if (lo < hi) fn(p, k, data, first, lo, hi);
+  });
 }
 
 }  // namespace
@@ -190,7 +181,7 @@ void fill_host_at(simd_level level, const tensor_view& tensor, const distributio
   require_supported(level, fn);
   const std::int64_t n = window_count(tensor, fn);
   const unsigned threads =
-      policy.threads ? policy.threads : std::max(1u, std::thread::hardware_concurrency());
+      policy.threads ? policy.threads : default_thread_count();
   // Validate the distribution even for empty windows: a bad call is bad at any size.
   if (tensor.type == dtype::f64) {
     const prepared<double> p = prepare_f64(dist, fn);

@@ -66,8 +66,6 @@ dtype parse_dtype(const std::string& name) {
                               "' (expected f32, f64, f16 or bf16)");
 }
 
-float f16_to_float(std::uint16_t bits) noexcept { return xf::from_f16_bits(bits); }
-float bf16_to_float(std::uint16_t bits) noexcept { return xf::from_bf16_bits(bits); }
 
 std::int64_t element_count(const shape& dims) {
   std::int64_t n = 1;

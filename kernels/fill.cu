@@ -4,6 +4,7 @@
 // stores them 16 bytes at a time where the alignment allows. Same bits as fill_host.
 #include <cstdint>
 
+#include "launch_kernel.cuh"
 #include "fill.hpp"
 #include "fill_unit.cuh"
 
@@ -52,8 +53,7 @@ template <class T>
 cudaError_t launch_with(kernel_fn<T> kernel, const prepared<T>& p, const launch::plan& plan,
                         void* data, key k, unsigned blocks, unsigned threads, cudaStream_t stream) {
   if (kernel == nullptr) return cudaErrorInvalidValue;
-  kernel<<<blocks, threads, 0, stream>>>(p, plan, k, static_cast<unsigned char*>(data));
-  return cudaGetLastError();
+  return launch_kernel(kernel, blocks, threads, 0, stream, p, plan, k, static_cast<unsigned char*>(data));
 }
 
 }  // namespace

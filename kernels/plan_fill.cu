@@ -3,6 +3,7 @@
 // kernels/plan_unit.cuh with the single-tensor fill's per-unit code. Same bits as fill_host.
 #include <cstdint>
 
+#include "launch_kernel.cuh"
 #include "plan_fill.hpp"
 #include "plan_unit.cuh"
 
@@ -37,14 +38,12 @@ cudaError_t plan_fill_blocks_per_sm(unsigned threads, int* blocks) {
 cudaError_t launch_plan_fill(const plan_descriptor* table, std::int64_t count, std::int64_t slots,
                              unsigned blocks, unsigned threads, cudaStream_t stream) {
   if (count <= 0 || slots <= 0) return cudaSuccess;
-  plan_fill_kernel<<<blocks, threads, 0, stream>>>(table, count, slots);
-  return cudaGetLastError();
+  return launch_kernel(plan_fill_kernel, blocks, threads, 0, stream, table, count, slots);
 }
 
 cudaError_t launch_box_fill(const plan_descriptor& d, unsigned blocks, unsigned threads,
                             cudaStream_t stream) {
-  box_fill_kernel<<<blocks, threads, 0, stream>>>(d);
-  return cudaGetLastError();
+  return launch_kernel(box_fill_kernel, blocks, threads, 0, stream, d);
 }
 
 }  // namespace detail

@@ -1,9 +1,11 @@
-# tests/boundary_test.cmake: tools/, bench/, examples/ and python/ use the public headers only
-# (DESIGN.md §2). Installs the library into a scratch prefix, copies those folders alone (no host/,
-# kernels/, include/) into a scratch tree, and then
+# tests/boundary_test.cmake: tools/, bench/, examples/, python/ and model_io/ (the checkpoint I/O
+# library the tool and the MPI example share) use the public headers only (DESIGN.md §2). Installs
+# the library into a scratch prefix, copies those folders alone (no host/, kernels/, include/) into
+# a scratch tree, and then
 #   (1) every #include "..." of theirs must resolve inside that tree or to <weightinit/...>;
-#   (2) every .cpp of tools/, bench/, examples/ compiles (-fsyntax-only) against the installed
-#       headers, the scratch tree and the system's (CUDA, CLI11, BLIS, Google Benchmark) alone.
+#   (2) every .cpp of tools/, bench/, examples/, model_io/ compiles (-fsyntax-only) against the
+#       installed headers, the scratch tree and the system's (CUDA, CLI11, BLIS, Google Benchmark,
+#       nlohmann-json, MPI) alone.
 # tools/sass_probe.cu is the one exception, by design: it measures the kernels' own unit functions.
 file(REMOVE_RECURSE ${WORK_DIR})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BINARY_DIR} --prefix ${WORK_DIR}/prefix
@@ -11,7 +13,7 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${BINARY_DIR} --prefix ${WORK
 if(rc)
   message(FATAL_ERROR "install failed: ${rc}")
 endif()
-foreach(dir tools bench examples python)
+foreach(dir tools bench examples python model_io)
   file(COPY ${SOURCE_DIR}/${dir} DESTINATION ${WORK_DIR}/src)
 endforeach()
 file(GLOB_RECURSE sources RELATIVE ${WORK_DIR}/src
@@ -28,9 +30,10 @@ foreach(rel IN LISTS sources)
       if(NOT EXISTS ${WORK_DIR}/prefix/include/${inc})
         message(FATAL_ERROR "${rel}: ${inc} is not an installed public header")
       endif()
-    elseif(NOT EXISTS ${folder}/${inc} AND NOT EXISTS ${WORK_DIR}/src/${inc})
+    elseif(NOT EXISTS ${folder}/${inc} AND NOT EXISTS ${WORK_DIR}/src/${inc} AND
+           NOT EXISTS ${WORK_DIR}/src/model_io/${inc})
       message(FATAL_ERROR "${rel}: #include \"${inc}\" reaches outside tools/, bench/, examples/, "
-                          "python/ and the public headers")
+                          "python/, model_io/ and the public headers")
     endif()
   endforeach()
 endforeach()
@@ -40,11 +43,12 @@ message(STATUS "${includes_checked} quoted includes of tools/, bench/, examples/
 string(REPLACE "|" ";" EXTRA_INCLUDES "${EXTRA_INCLUDES}")
 set(compiled 0)
 foreach(rel IN LISTS sources)
-  if(NOT rel MATCHES "^(tools|bench|examples)/.*\\.cpp$" OR rel MATCHES "^examples/consumer/")
+  if(NOT rel MATCHES "^(tools|bench|examples|model_io)/.*\\.cpp$" OR rel MATCHES "^examples/consumer/")
     continue()
   endif()
   execute_process(COMMAND ${CXX} -std=c++17 -fsyntax-only -I${WORK_DIR}/src
-                          -I${WORK_DIR}/prefix/include -I${CUDA_INCLUDE} ${EXTRA_INCLUDES}
+                          -I${WORK_DIR}/src/model_io -I${WORK_DIR}/prefix/include -I${CUDA_INCLUDE}
+                          ${EXTRA_INCLUDES}
                           ${WORK_DIR}/src/${rel}
                   RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(rc)

@@ -33,10 +33,6 @@ bool is_valid(dtype t) noexcept;
 float f16_to_float(std::uint16_t bits) noexcept;
 float bf16_to_float(std::uint16_t bits) noexcept;
 
-/// The float value of IEEE binary16 / bfloat16 bits (exact: every 16-bit value is a float).
-float f16_to_float(std::uint16_t bits) noexcept;
-float bf16_to_float(std::uint16_t bits) noexcept;
-
 /// Where the values come from: a 64-bit seed and a 64-bit stream id. Give each tensor of a model its
 /// own stream so that the order of initialization never matters.
 struct key {

@@ -16,7 +16,7 @@
 #include "weightinit/config.hpp"
 #include "weightinit/fill.hpp"
 #include "weightinit/philox.hpp"
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
 
@@ -138,7 +138,8 @@ TEST(Cli, SampleFanInFillsABiasAsTheLibraryDoesWithTheWeightsFans) {
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("fan_in=147"), std::string::npos) << r.out;
   std::vector<float> expect(64);
-  wi::fill_host({expect.data(), wi::dtype::f32, {64}}, wi::bias_uniform(), {3, 2}, wi::fans{147, 0, 1});
+  wi::fill_host({expect.data(), wi::dtype::f32, {64}}, wi::bias_uniform(), {3, 2},
+                wi::fill_options().with_fan_override(wi::fans{147, 0, 1}));
   const auto file = read_file(path);
   ASSERT_EQ(file.size(), 128 + expect.size() * 4);
   EXPECT_EQ(std::memcmp(file.data() + 128, expect.data(), expect.size() * 4), 0);

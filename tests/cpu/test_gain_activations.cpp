@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
 
@@ -46,14 +46,14 @@ TEST(GainByName, KnowsEveryActivationRecommendedInitKnowsWithItsGain) {
     const wi::initializer init = wi::recommended_init(a);
     double g = 0;
     ASSERT_NO_THROW(g = wi::gain(a)) << a;
-    if (init.kind == wi::scheme::xavier_uniform) {
-      EXPECT_EQ(g, init.gain);
-    } else if (init.kind == wi::scheme::he_normal) {
-      EXPECT_EQ(g, wi::gain(init.nonlin, init.nonlin == wi::nonlinearity::leaky_relu
-                                             ? std::optional<double>(init.slope)
-                                             : std::nullopt));
+    if (const auto* x = init.get_if<wi::params::xavier_uniform>()) {
+      EXPECT_EQ(g, x->gain);
+    } else if (const auto* h = init.get_if<wi::params::he_normal>()) {
+      EXPECT_EQ(g, wi::gain(h->nonlinearity, h->nonlinearity == wi::nonlinearity::leaky_relu
+                                                 ? std::optional<double>(h->negative_slope)
+                                                 : std::nullopt));
     } else {
-      EXPECT_EQ(init.kind, wi::scheme::lecun_normal);  // selu: its gain is PyTorch's 3/4
+      EXPECT_EQ(init.kind(), wi::scheme::lecun_normal);  // selu: its gain is PyTorch's 3/4
       EXPECT_EQ(g, 0.75);
     }
   }

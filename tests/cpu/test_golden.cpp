@@ -63,7 +63,7 @@ std::vector<std::string> golden_lines(wi::detail::simd_level level) {
           const std::size_t size = wi::size_of(t);
           std::vector<unsigned char> buf(kCount * size);
           wi::detail::fill_host_at(level, {buf.data(), t, {w.total}, w.first, kCount}, c.dist, k,
-                                   wi::host_policy{1});
+                                   wi::detail::host_policy{1});
           std::ostringstream line;
           line << c.name << ' ' << wi::to_string(t) << ' ' << k.seed << ' ' << k.stream << ' '
                << w.first << " values";

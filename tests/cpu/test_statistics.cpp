@@ -41,7 +41,7 @@ long double mass(long double a, long double b) {
 
 std::vector<float> fill_f32(const distribution& d, wi::key k, std::int64_t n) {
   std::vector<float> v(static_cast<std::size_t>(n));
-  wi::fill_host({v.data(), dtype::f32, {n}}, d, k, wi::host_policy{1});
+  wi::fill_host({v.data(), dtype::f32, {n}}, d, k, wi::fill_options().with_threads(1));
   return v;
 }
 
@@ -166,7 +166,7 @@ TEST(NormalStatistics, TailFrequenciesBeyondThreeFourFiveAndSixSigmaMatchAtTwoTo
   std::vector<float> v(static_cast<std::size_t>(chunk));
   for (std::int64_t c = 0; c < chunks; ++c) {
     wi::tensor_view view{v.data(), dtype::f32, {chunks * chunk}, c * chunk, chunk};
-    wi::fill_host(view, distribution::normal(0, 1), {777, 0}, wi::host_policy{1});
+    wi::fill_host(view, distribution::normal(0, 1), {777, 0}, wi::fill_options().with_threads(1));
     for (float x : v)
       for (int j = 0; j < 4; ++j) obs[j] += std::fabs(x) > ts[j];
   }
@@ -337,7 +337,7 @@ TEST(TruncatedNormalAccuracy, IsWithinThreeUlpOfTheCorrectlyRoundedTruncatedQuan
 namespace {
 chi2 sixteen_bit_chi_square(dtype t, const distribution& d, wi::key k, std::int64_t n) {
   std::vector<std::uint16_t> h(static_cast<std::size_t>(n));
-  wi::fill_host({h.data(), t, {n}}, d, k, wi::host_policy{1});
+  wi::fill_host({h.data(), t, {n}}, d, k, wi::fill_options().with_threads(1));
   auto value = [&](std::uint16_t b) {
     return t == dtype::bf16 ? xf::from_bf16_bits(b) : xf::from_f16_bits(b);
   };

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
 

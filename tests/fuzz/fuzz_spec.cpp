@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "weightinit/schemes.hpp"
+#include "weightinit/weightinit.hpp"
 #include "weightinit/spec.hpp"
 
 namespace wi = weightinit;
@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     wi::validate(init);
-    if (wi::is_elementwise(init.kind)) (void)wi::resolve(init, {16, 8, 3});
+    if (wi::is_elementwise(init.kind())) (void)wi::resolve(init, {16, 8, 3});
   } catch (const std::invalid_argument&) {
   }
   return 0;
