@@ -83,22 +83,27 @@ std::vector<fans> part_fans(const shape& dims, const fan_layout& lay, const char
   for (int a : r.in) role[static_cast<std::size_t>(a)] = 1;
   for (int a : r.out) role[static_cast<std::size_t>(a)] = 2;
   for (int a : r.batch) role[static_cast<std::size_t>(a)] = 3;
+  // Every product below is at most the element count, which must fit in int64: the output extent
+  // is then exact as an integer (the divisibility by groups is checked there, not in double).
+  element_count(dims);
   double in = 1, out = 1, rf = 1;
+  std::int64_t out_extent = 1;
   for (std::size_t i = 0; i < dims.size(); ++i) {
     const double d = static_cast<double>(dims[i]);
     if (role[i] == 0) rf *= d;
     if (role[i] == 1) in *= d;
-    if (role[i] == 2) out *= d;
+    if (role[i] == 2) {
+      out *= d;
+      out_extent *= dims[i];
+    }
   }
   if (lay.groups < 1) throw_invalid(fn, "groups must be >= 1, got " + std::to_string(lay.groups));
   if (lay.groups > 1) {
     if (!lay.parts.empty()) throw_invalid(fn, "groups and packed parts cannot be combined");
-    const double per_group = out / static_cast<double>(lay.groups);
-    if (per_group != static_cast<double>(static_cast<std::int64_t>(per_group)))
-      throw_invalid(fn, "output extent " + std::to_string(static_cast<std::int64_t>(out)) +
-                            " of shape " + to_string(dims) + " is not divisible by groups " +
-                            std::to_string(lay.groups));
-    out = per_group;
+    if (out_extent % lay.groups != 0)
+      throw_invalid(fn, "output extent " + std::to_string(out_extent) + " of shape " + to_string(dims) +
+                            " is not divisible by groups " + std::to_string(lay.groups));
+    out = static_cast<double>(out_extent / lay.groups);
   }
   if (lay.parts.empty()) return {fans{in * rf, out * rf, rf}};
   if (r.out.size() != 1)

@@ -133,3 +133,19 @@ TEST(Fans, LayoutNamesParseAndPrint) {
   EXPECT_STREQ(wi::to_string(wi::layout::in_out), "in_out");
   expect_invalid([] { wi::parse_layout("sideways"); }, {"sideways", "out_in", "in_out"}, "bad layout");
 }
+
+// Found by tests/fuzz/fuzz_fans (tests/fuzz/regressions/fans/groups-per-group-cast-overflow): an
+// output extent of 2^64 divided by groups in double and cast to int64 was undefined behaviour.
+TEST(Fans, GroupsOnAnOutputExtentBeyondInt64AreRefusedNotCast) {
+  wi::fan_layout lay(wi::fan_axes{{2}, {0, 1}, {}});
+  lay.groups = 2;
+  try {
+    wi::compute_fans({std::int64_t{1} << 62, 4, 1}, lay);
+    FAIL() << "compute_fans accepted a shape of 2^64 elements";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 2^63 - 1 elements"), std::string::npos) << e.what();
+  }
+  // Just below the limit the division is exact, as an integer: (2^61·3) / 2 outputs per group.
+  const wi::fans f = wi::compute_fans({std::int64_t{1} << 61, 3, 1}, lay);
+  EXPECT_EQ(f.fan_out, static_cast<double>((std::int64_t{1} << 60) * 3));
+}
