@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -326,4 +327,12 @@ TEST(BadInputMatrix, EveryEntryPointRefusesEveryBadInputClearlyAndWritesNothing)
   // The README states the size of the matrix; a change of the count is a change of the README.
   std::printf("bad-input matrix (C++ API): %zu cases\n", checked);
   EXPECT_GE(checked, 100u);
+  const std::string readme_path = std::string(WEIGHTINIT_SOURCE_DIR) + "/README.md";
+  std::FILE* f = std::fopen(readme_path.c_str(), "rb");
+  ASSERT_NE(f, nullptr) << readme_path;
+  std::string readme;
+  for (int c; (c = std::fgetc(f)) != EOF;) readme.push_back(static_cast<char>(c));
+  std::fclose(f);
+  EXPECT_NE(readme.find(std::to_string(checked) + " C++ API cases"), std::string::npos)
+      << "README should say: " << checked << " C++ API cases";
 }

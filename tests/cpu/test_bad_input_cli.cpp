@@ -440,8 +440,6 @@ TEST_F(BadInputCli, TheReadmeStatesHowManyCasesTheMatrixHolds) {
   RecordProperty("cases", static_cast<int>(total));
   const auto readme = read_file(std::string(WEIGHTINIT_SOURCE_DIR) + "/README.md");
   const std::string text(readme.begin(), readme.end());
-  if (text.find("command-line cases") == std::string::npos)
-    GTEST_SKIP() << "README does not state the matrix's size yet (" << total << " command-line cases)";
   EXPECT_NE(text.find(std::to_string(total) + " command-line cases"), std::string::npos)
       << "README should say: " << total << " command-line cases";
 }
