@@ -11,57 +11,40 @@
 #include <vector>
 
 #include "tests/common/shard_util.hpp"
+#include "tests/common/plan_util.hpp"
 #include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
+using weightinit_test::make_entry;
+using weightinit_test::reference_fill;
 
 namespace {
 
-// The per-tensor reference: each entry filled on its own with fill_host and the entry's key.
-std::vector<unsigned char> reference(const wi::model_plan& plan, std::size_t i) {
-  std::vector<unsigned char> out(plan.stored_bytes(i));
-  const wi::plan_entry& e = plan.entry(i);
-  wi::fill_options o;
-  if (e.layout) o.layout = *e.layout;
-  if (e.fan_override) o.fan_override = *e.fan_override;
-  wi::fill_host(plan.view(i, out.data()), e.init, plan.key_of(i), o);
-  return out;
-}
-
-wi::plan_entry make(std::string name, wi::shape dims, wi::dtype t, wi::initializer init) {
-  wi::plan_entry e;
-  e.name = std::move(name);
-  e.dims = std::move(dims);
-  e.type = t;
-  e.init = std::move(init);
-  return e;
-}
-
 wi::model_plan mixed_plan() {
   wi::model_plan p(1234);
-  p.add(make("embed.weight", {300, 64}, wi::dtype::f32, wi::normal(0, 1)));
-  p.add(make("l0.weight", {96, 64}, wi::dtype::bf16, wi::xavier_uniform()));
-  p.add(make("l0.bias", {96}, wi::dtype::bf16, wi::bias_uniform()));
-  wi::plan_entry packed = make("qkv.weight", {48, 64}, wi::dtype::f16, wi::he_normal());
+  p.add(make_entry("embed.weight", {300, 64}, wi::dtype::f32, wi::normal(0, 1)));
+  p.add(make_entry("l0.weight", {96, 64}, wi::dtype::bf16, wi::xavier_uniform()));
+  p.add(make_entry("l0.bias", {96}, wi::dtype::bf16, wi::bias_uniform()));
+  wi::plan_entry packed = make_entry("qkv.weight", {48, 64}, wi::dtype::f16, wi::he_normal());
   wi::fan_layout parts;
   parts.parts = {32, 8, 8};
   packed.layout = parts;
   p.add(packed);
-  p.add(make("ln.weight", {64}, wi::dtype::f64, wi::ones()));
-  p.add(make("ln.bias", {64}, wi::dtype::f64, wi::zeros()));
-  p.add(make("tn", {1001}, wi::dtype::f32, wi::truncated_normal(0, 0.02, -0.04, 0.04)));
-  p.add(make("eye", {17, 23}, wi::dtype::f32, wi::eye(3)));
-  p.add(make("conv", {8, 4, 3, 3}, wi::dtype::f64, wi::dirac(2)));
-  p.add(make("sparse", {40, 12}, wi::dtype::bf16, wi::sparse(0.25, 0.1)));
-  p.add(make("orth", {16, 24}, wi::dtype::f32, wi::orthogonal(1.5)));
-  p.add(make("empty", {0, 5}, wi::dtype::f32, wi::xavier_normal()));
-  wi::plan_entry shard = make("col.weight", {64, 90}, wi::dtype::f32, wi::uniform(-1, 1));
+  p.add(make_entry("ln.weight", {64}, wi::dtype::f64, wi::ones()));
+  p.add(make_entry("ln.bias", {64}, wi::dtype::f64, wi::zeros()));
+  p.add(make_entry("tn", {1001}, wi::dtype::f32, wi::truncated_normal(0, 0.02, -0.04, 0.04)));
+  p.add(make_entry("eye", {17, 23}, wi::dtype::f32, wi::eye(3)));
+  p.add(make_entry("conv", {8, 4, 3, 3}, wi::dtype::f64, wi::dirac(2)));
+  p.add(make_entry("sparse", {40, 12}, wi::dtype::bf16, wi::sparse(0.25, 0.1)));
+  p.add(make_entry("orth", {16, 24}, wi::dtype::f32, wi::orthogonal(1.5)));
+  p.add(make_entry("empty", {0, 5}, wi::dtype::f32, wi::xavier_normal()));
+  wi::plan_entry shard = make_entry("col.weight", {64, 90}, wi::dtype::f32, wi::uniform(-1, 1));
   shard.box = wi::column_parallel(shard.dims, 1, 3);
   p.add(shard);
-  wi::plan_entry explicit_stream = make("scalar", {}, wi::dtype::f64, wi::normal(5, 1));
+  wi::plan_entry explicit_stream = make_entry("scalar", {}, wi::dtype::f64, wi::normal(5, 1));
   explicit_stream.stream = 99;
   p.add(explicit_stream);
-  wi::plan_entry big = make("big", {1 << 18}, wi::dtype::f32, wi::normal(0, 0.02));  // many tasks
+  wi::plan_entry big = make_entry("big", {1 << 18}, wi::dtype::f32, wi::normal(0, 0.02));  // many tasks
   p.add(big);
   return p;
 }
@@ -74,7 +57,7 @@ TEST(ModelPlan, DefaultStreamIsFnv1a64OfTheName) {
   EXPECT_EQ(wi::stream_of_name("a"), 0xaf63dc4c8601ec8cull);
   EXPECT_EQ(wi::stream_of_name("foobar"), 0x85944171f73967e8ull);
   wi::model_plan p(7);
-  p.add(make("h.0.attn.c_attn.weight", {4, 4}, wi::dtype::f32, wi::zeros()));
+  p.add(make_entry("h.0.attn.c_attn.weight", {4, 4}, wi::dtype::f32, wi::zeros()));
   EXPECT_EQ(p.key_of(0).stream, wi::stream_of_name("h.0.attn.c_attn.weight"));
   EXPECT_EQ(p.key_of(0).seed, 7u);
 }
@@ -90,7 +73,7 @@ TEST(ModelPlan, WholePlanEqualsEachTensorFilledOnItsOwn) {
     for (std::size_t i = 0; i < plan.size(); ++i) {
       EXPECT_EQ(bufs[i].back(), 0xEE) << plan.entry(i).name << " wrote past its end";
       bufs[i].pop_back();
-      EXPECT_EQ(bufs[i], reference(plan, i)) << plan.entry(i).name << ", " << threads << " threads";
+      EXPECT_EQ(bufs[i], reference_fill(plan, i)) << plan.entry(i).name << ", " << threads << " threads";
     }
   }
 }
@@ -108,18 +91,18 @@ TEST(ModelPlan, ArenaLayoutIsAlignedInOrderAndFillsLikePerEntryBuffers) {
   unsigned char* base = arena.data() + (256 - reinterpret_cast<std::uintptr_t>(arena.data()) % 256) % 256;
   wi::fill_host(plan, wi::plan_buffers::arena(base));
   for (std::size_t i = 0; i < plan.size(); ++i) {
-    const std::vector<unsigned char> want = reference(plan, i);
+    const std::vector<unsigned char> want = reference_fill(plan, i);
     EXPECT_EQ(std::memcmp(base + plan.arena_offset(i), want.data(), want.size()), 0) << plan.entry(i).name;
   }
 }
 
 TEST(ModelPlan, AddingRemovingOrReorderingTensorsChangesNoOtherTensor) {
   wi::model_plan a(5), b(5);
-  a.add(make("x", {33, 7}, wi::dtype::f32, wi::normal(0, 1)));
-  a.add(make("y", {50}, wi::dtype::f32, wi::uniform()));
-  b.add(make("new", {1000}, wi::dtype::f32, wi::normal(0, 1)));
-  b.add(make("y", {50}, wi::dtype::f32, wi::uniform()));
-  b.add(make("x", {33, 7}, wi::dtype::f32, wi::normal(0, 1)));
+  a.add(make_entry("x", {33, 7}, wi::dtype::f32, wi::normal(0, 1)));
+  a.add(make_entry("y", {50}, wi::dtype::f32, wi::uniform()));
+  b.add(make_entry("new", {1000}, wi::dtype::f32, wi::normal(0, 1)));
+  b.add(make_entry("y", {50}, wi::dtype::f32, wi::uniform()));
+  b.add(make_entry("x", {33, 7}, wi::dtype::f32, wi::normal(0, 1)));
   auto fill_one = [](const wi::model_plan& p, const char* name) {
     const std::size_t i = p.find(name);
     std::vector<unsigned char> out(p.stored_bytes(i));
@@ -129,14 +112,14 @@ TEST(ModelPlan, AddingRemovingOrReorderingTensorsChangesNoOtherTensor) {
   EXPECT_EQ(fill_one(a, "x"), fill_one(b, "x"));
   EXPECT_EQ(fill_one(a, "y"), fill_one(b, "y"));
   wi::model_plan c(6);
-  c.add(make("x", {33, 7}, wi::dtype::f32, wi::normal(0, 1)));
+  c.add(make_entry("x", {33, 7}, wi::dtype::f32, wi::normal(0, 1)));
   EXPECT_NE(fill_one(a, "x"), fill_one(c, "x")) << "another seed must change the values";
 }
 
 TEST(ModelPlan, BiasUniformTakesItsWeightsFanIn) {
   wi::model_plan p(3);
-  p.add(make("fc.weight", {10, 49}, wi::dtype::f32, wi::pytorch_linear().weight));
-  p.add(make("fc.bias", {10}, wi::dtype::f32, wi::bias_uniform()));
+  p.add(make_entry("fc.weight", {10, 49}, wi::dtype::f32, wi::pytorch_linear().weight));
+  p.add(make_entry("fc.bias", {10}, wi::dtype::f32, wi::bias_uniform()));
   ASSERT_TRUE(p.entry(1).fan_override.has_value());
   EXPECT_EQ(p.entry(1).fan_override->fan_in, 49);
   std::vector<float> bias(10), want(10);

@@ -11,22 +11,12 @@
 
 #include "host/model_internal.hpp"
 #include "kernels/plan_unit.cuh"
+#include "tests/common/plan_util.hpp"
 #include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
-
-namespace {
-
-wi::plan_entry make(std::string name, wi::shape dims, wi::dtype t, wi::initializer init) {
-  wi::plan_entry e;
-  e.name = std::move(name);
-  e.dims = std::move(dims);
-  e.type = t;
-  e.init = std::move(init);
-  return e;
-}
-
-}  // namespace
+using weightinit_test::make_entry;
+using weightinit_test::reference_fill;
 
 TEST(PlanKernel, EverySlotOfTheTableWritesFillHostsBytes) {
   wi::model_plan plan(99);
@@ -34,28 +24,28 @@ TEST(PlanKernel, EverySlotOfTheTableWritesFillHostsBytes) {
   int n = 0;
   for (wi::dtype t : types) {
     const std::string s = wi::to_string(t);
-    plan.add(make("w." + s, {37, 29}, t, wi::xavier_uniform()));
-    plan.add(make("n." + s, {1003}, t, wi::normal(0, 0.02)));
-    plan.add(make("t." + s, {5, 7, 3}, t, wi::truncated_normal(0, 1, -1, 2)));
-    plan.add(make("c." + s, {13}, t, wi::constant(0.5)));
-    wi::plan_entry packed = make("p." + s, {24, 9}, t, wi::xavier_normal());
+    plan.add(make_entry("w." + s, {37, 29}, t, wi::xavier_uniform()));
+    plan.add(make_entry("n." + s, {1003}, t, wi::normal(0, 0.02)));
+    plan.add(make_entry("t." + s, {5, 7, 3}, t, wi::truncated_normal(0, 1, -1, 2)));
+    plan.add(make_entry("c." + s, {13}, t, wi::constant(0.5)));
+    wi::plan_entry packed = make_entry("p." + s, {24, 9}, t, wi::xavier_normal());
     wi::fan_layout parts;
     parts.parts = {16, 4, 4};
     packed.layout = parts;
     plan.add(packed);
     for (int dim : {0, 1}) {
       for (int r = 0; r < 3; ++r) {
-        wi::plan_entry e = make("box" + std::to_string(n++), {24, 9}, t, wi::uniform(-3, 1));
-        if (r == 1) e = make("pbox" + std::to_string(n++), {24, 9}, t, wi::xavier_normal()), e.layout = parts;
+        wi::plan_entry e = make_entry("box" + std::to_string(n++), {24, 9}, t, wi::uniform(-3, 1));
+        if (r == 1) e = make_entry("pbox" + std::to_string(n++), {24, 9}, t, wi::xavier_normal()), e.layout = parts;
         e.box = wi::shard(e.dims, dim, r, 3);
         plan.add(e);
       }
     }
-    wi::plan_entry inner = make("inner." + s, {6, 10, 11}, t, wi::normal(1, 2));
+    wi::plan_entry inner = make_entry("inner." + s, {6, 10, 11}, t, wi::normal(1, 2));
     inner.box = wi::shard_box{{1, 2, 3}, {4, 5, 7}};
     plan.add(inner);
   }
-  plan.add(make("eye", {4, 4}, wi::dtype::f32, wi::eye()));  // structured: not in the table
+  plan.add(make_entry("eye", {4, 4}, wi::dtype::f32, wi::eye()));  // structured: not in the table
   // Buffers at odd element offsets, so the kernel's store widths vary.
   std::vector<std::vector<unsigned char>> bufs;
   std::vector<unsigned char*> at;

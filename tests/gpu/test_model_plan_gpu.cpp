@@ -12,32 +12,16 @@
 
 #include "tests/common/shard_util.hpp"
 #include "tests/gpu/gpu_test.hpp"
+#include "tests/common/plan_util.hpp"
 #include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
+using weightinit_test::make_entry;
+using weightinit_test::reference_fill;
 using weightinit_test::device_bytes;
 using weightinit_test::gpu_test;
 
 namespace {
-
-wi::plan_entry make(std::string name, wi::shape dims, wi::dtype t, wi::initializer init) {
-  wi::plan_entry e;
-  e.name = std::move(name);
-  e.dims = std::move(dims);
-  e.type = t;
-  e.init = std::move(init);
-  return e;
-}
-
-std::vector<unsigned char> reference(const wi::model_plan& plan, std::size_t i) {
-  std::vector<unsigned char> out(plan.stored_bytes(i));
-  const wi::plan_entry& e = plan.entry(i);
-  wi::fill_options o;
-  if (e.layout) o.layout = *e.layout;
-  if (e.fan_override) o.fan_override = *e.fan_override;
-  wi::fill_host(plan.view(i, out.data()), e.init, plan.key_of(i), o);
-  return out;
-}
 
 class ModelPlanGpu : public gpu_test {};
 
@@ -48,17 +32,17 @@ TEST_F(ModelPlanGpu, OneLaunchEqualsFillHostForEveryEntry) {
   const wi::dtype types[] = {wi::dtype::f32, wi::dtype::f64, wi::dtype::f16, wi::dtype::bf16};
   for (wi::dtype t : types) {
     const std::string s = wi::to_string(t);
-    plan.add(make("w." + s, {300, 77}, t, wi::xavier_uniform()));
-    plan.add(make("n." + s, {100003}, t, wi::normal(0, 0.02)));
-    plan.add(make("t." + s, {5, 7, 9}, t, wi::truncated_normal(0, 1, -1, 2)));
-    plan.add(make("c." + s, {13}, t, wi::ones()));
-    wi::plan_entry col = make("col." + s, {64, 90}, t, wi::uniform(-1, 1));
+    plan.add(make_entry("w." + s, {300, 77}, t, wi::xavier_uniform()));
+    plan.add(make_entry("n." + s, {100003}, t, wi::normal(0, 0.02)));
+    plan.add(make_entry("t." + s, {5, 7, 9}, t, wi::truncated_normal(0, 1, -1, 2)));
+    plan.add(make_entry("c." + s, {13}, t, wi::ones()));
+    wi::plan_entry col = make_entry("col." + s, {64, 90}, t, wi::uniform(-1, 1));
     col.box = wi::column_parallel(col.dims, 1, 3);
     plan.add(col);
   }
-  plan.add(make("eye", {40, 30}, wi::dtype::f32, wi::eye(2)));
-  plan.add(make("dirac", {8, 4, 3, 3}, wi::dtype::bf16, wi::dirac()));
-  plan.add(make("sparse", {64, 16}, wi::dtype::f32, wi::sparse(0.5, 0.1)));
+  plan.add(make_entry("eye", {40, 30}, wi::dtype::f32, wi::eye(2)));
+  plan.add(make_entry("dirac", {8, 4, 3, 3}, wi::dtype::bf16, wi::dirac()));
+  plan.add(make_entry("sparse", {64, 16}, wi::dtype::f32, wi::sparse(0.5, 0.1)));
   std::vector<std::unique_ptr<device_bytes>> bufs;
   std::vector<void*> ptrs;
   for (std::size_t i = 0; i < plan.size(); ++i) {
@@ -73,7 +57,7 @@ TEST_F(ModelPlanGpu, OneLaunchEqualsFillHostForEveryEntry) {
   for (std::size_t i = 0; i < plan.size(); ++i) {
     std::vector<unsigned char> got(plan.stored_bytes(i));
     WEIGHTINIT_TEST_CUDA(cudaMemcpy(got.data(), ptrs[i], got.size(), cudaMemcpyDeviceToHost));
-    EXPECT_EQ(got, reference(plan, i)) << plan.entry(i).name;
+    EXPECT_EQ(got, reference_fill(plan, i)) << plan.entry(i).name;
   }
 }
 
@@ -112,8 +96,8 @@ TEST_F(ModelPlanGpu, AssembledGpuShardsEqualTheUnshardedCpuFill) {
 
 TEST_F(ModelPlanGpu, ABoundPlanCapturedInAGraphReplaysTheSameValues) {
   wi::model_plan plan(5);
-  plan.add(make("a", {1000, 64}, wi::dtype::bf16, wi::normal(0, 0.02)));
-  plan.add(make("b", {64}, wi::dtype::f32, wi::zeros()));
+  plan.add(make_entry("a", {1000, 64}, wi::dtype::bf16, wi::normal(0, 0.02)));
+  plan.add(make_entry("b", {64}, wi::dtype::f32, wi::zeros()));
   device_bytes arena(plan.arena_bytes());
   ASSERT_TRUE(arena);
   WEIGHTINIT_TEST_CUDA(cudaMemset(arena.get(), 0x7F, plan.arena_bytes()));
@@ -130,13 +114,13 @@ TEST_F(ModelPlanGpu, ABoundPlanCapturedInAGraphReplaysTheSameValues) {
   for (std::size_t i = 0; i < plan.size(); ++i) {
     std::vector<unsigned char> got(plan.stored_bytes(i));
     WEIGHTINIT_TEST_CUDA(cudaMemcpy(got.data(), arena.get() + plan.arena_offset(i), got.size(), cudaMemcpyDeviceToHost));
-    EXPECT_EQ(got, reference(plan, i)) << plan.entry(i).name;
+    EXPECT_EQ(got, reference_fill(plan, i)) << plan.entry(i).name;
   }
 }
 
 TEST_F(ModelPlanGpu, HostMemoryIsRefusedWhenThePlanIsBound) {
   wi::model_plan plan(1);
-  plan.add(make("a", {16}, wi::dtype::f32, wi::normal()));
+  plan.add(make_entry("a", {16}, wi::dtype::f32, wi::normal()));
   std::vector<float> host(16);
   try {
     wi::device_plan dp(plan, wi::plan_buffers::per_entry({host.data()}));
