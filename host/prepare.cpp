@@ -118,16 +118,7 @@ prepared<T> prepare(const distribution& d, const char* function, dtype storage) 
       if (!(d.low < d.high)) fail(function, d, "needs a < b");
       const double alpha = (d.low - d.mean) / d.stddev;
       const double beta = (d.high - d.mean) / d.stddev;
-      // Each form where its terms do not cancel: far right, far left, and near the centre
-      // (the erf difference keeps narrow intervals at and beside 0 accurate).
-      double width;
-      if (alpha >= 1) {
-        width = normal_ccdf(alpha) - normal_ccdf(beta);
-      } else if (beta <= -1) {
-        width = normal_cdf(beta) - normal_cdf(alpha);
-      } else {
-        width = normal_half_minus_cdf(alpha) - normal_half_minus_cdf(beta);
-      }
+      const double width = normal_interval_mass(alpha, beta);
       // Below this mass the quantile's range is left: f32 math reads its table down to lower-tail
       // probabilities of 2^-127 (13 sigma), and u * width >= 2^-33 * 2^-94; f64 keeps p normal.
       const double min_width = std::is_same<T, float>::value ? 0x1p-94 : 1e-290;

@@ -17,6 +17,9 @@ double normal_cdf(double x);
 double normal_ccdf(double x);
 /// 1/2 - Phi(x), accurate near x = 0 (the centre side of the truncated normal).
 double normal_half_minus_cdf(double x);
+/// Probability of [a, b] under the standard normal (host/normal_mass.cpp): the one computation of
+/// the truncated normal's mass, each form where its terms do not cancel.
+double normal_interval_mass(double a, double b);
 
 }  // namespace detail
 }  // namespace weightinit

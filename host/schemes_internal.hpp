@@ -32,8 +32,6 @@ bool is_valid(layout l) noexcept;
 void check_representable(const distribution& d, dtype t, const char* function);
 double normal_reach(dtype t) noexcept;
 
-/// Probability of [a, b] under the standard normal, each bound in its accurate tail.
-double normal_interval_mass(double a, double b);
 
 /// The layout and explicit fans a fill uses, read from its options: `given` is null unless
 /// fan_override is set. Throws std::invalid_argument naming `function` when both are set, or when
