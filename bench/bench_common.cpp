@@ -1,5 +1,6 @@
 // bench/bench_common.cpp: the benchmark's own helpers that weightinit's public API does not offer:
-// the CPU path name for the report and a moment check of fill output (with local f16/bf16 decoding).
+// the CPU path name for the report and a moment check of fill output (with local f16/bf16
+// decoding).
 #include <cmath>
 #include <cstring>
 
@@ -23,7 +24,8 @@ float from_f16(std::uint16_t h) {
   const int exp = (h >> 10) & 0x1f;
   const std::uint32_t man = h & 0x3ffu;
   if (exp == 0x1f) return bits_to_float(sign | 0x7f800000u | (man << 13));  // inf, NaN
-  if (exp != 0) return bits_to_float(sign | (static_cast<std::uint32_t>(exp + 112) << 23) | (man << 13));
+  if (exp != 0)
+    return bits_to_float(sign | (static_cast<std::uint32_t>(exp + 112) << 23) | (man << 13));
   const float sub = std::ldexp(static_cast<float>(man), -24);  // subnormal or zero
   return sign ? -sub : sub;
 }
@@ -92,7 +94,8 @@ bool plausible(const void* host, wi::dtype t, std::int64_t n, const wi::distribu
   const double k = static_cast<double>(m), sm = s / k, sv = s2 / k - sm * sm;
   // 6 sigma for the mean; the variance's spread is at most sqrt(2/k) var for these
   // distributions (kurtosis <= 3); sqrt(3/k) leaves room for the 16-bit rounding.
-  if (std::fabs(sm - mean) < 6 * std::sqrt(var / k) && std::fabs(sv - var) < 6 * var * std::sqrt(3 / k))
+  if (std::fabs(sm - mean) < 6 * std::sqrt(var / k) &&
+      std::fabs(sv - var) < 6 * var * std::sqrt(3 / k))
     return true;
   *why = "sample mean " + std::to_string(sm) + " and variance " + std::to_string(sv) + " of " +
          std::to_string(m) + " values, expected " + std::to_string(mean) + " and " +

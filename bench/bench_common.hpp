@@ -34,8 +34,8 @@ inline std::vector<std::int64_t> pow2_sizes(int lo, int hi, int step) {
 }
 
 // Benchmark names: BM_<where>_<what>/<distribution>/<dtype>[/threads:T]/n:<elements>.
-inline std::string bench_name(const std::string& what, const std::string& dist,
-                              weightinit::dtype t, int threads = 0) {
+inline std::string bench_name(const std::string& what, const std::string& dist, weightinit::dtype t,
+                              int threads = 0) {
   std::string s = what + "/" + dist + "/" + weightinit::to_string(t);
   if (threads > 0) s += "/threads:" + std::to_string(threads);
   return s;

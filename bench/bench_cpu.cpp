@@ -56,7 +56,8 @@ bool plausible_floats(const std::vector<float>& v, double mean, double var) {
   }
   const double n = static_cast<double>(v.size());
   const double m = s / n, v2 = s2 / n - m * m;
-  return std::fabs(m - mean) < 6 * std::sqrt(var / n) && std::fabs(v2 - var) < 6 * var * std::sqrt(3 / n);
+  return std::fabs(m - mean) < 6 * std::sqrt(var / n) &&
+         std::fabs(v2 - var) < 6 * var * std::sqrt(3 / n);
 }
 
 void BM_CPU_Fill(benchmark::State& st, wi::distribution d, wi::dtype t, unsigned threads) {
@@ -108,7 +109,8 @@ void BM_CPU_CurandHost(benchmark::State& st, bool normal) {
     return normal ? curandGenerateNormal(gen, v.data(), v.size(), 0.0f, 1.0f)
                   : curandGenerateUniform(gen, v.data(), v.size());
   };
-  if (run() != CURAND_STATUS_SUCCESS || !plausible_floats(v, normal ? 0.0 : 0.5, normal ? 1.0 : 1.0 / 12)) {
+  if (run() != CURAND_STATUS_SUCCESS ||
+      !plausible_floats(v, normal ? 0.0 : 0.5, normal ? 1.0 : 1.0 / 12)) {
     st.SkipWithError("curandGenerate failed or gave an implausible mean or variance");
     curandDestroyGenerator(gen);
     return;
@@ -146,19 +148,21 @@ void register_cpu_benchmarks() {
                      BM_CPU_Fill, d, wi::dtype::f32, t),
                  sizes);
     if (normal)
-      with_sizes(benchmark::RegisterBenchmark(bench_name("BM_CPU_Mt19937", name, wi::dtype::f32).c_str(),
-                                              BM_CPU_Mt19937<std::normal_distribution<float>>,
-                                              std::normal_distribution<float>(0.0f, 1.0f), 0.0, 1.0),
-                 sizes);
+      with_sizes(
+          benchmark::RegisterBenchmark(bench_name("BM_CPU_Mt19937", name, wi::dtype::f32).c_str(),
+                                       BM_CPU_Mt19937<std::normal_distribution<float>>,
+                                       std::normal_distribution<float>(0.0f, 1.0f), 0.0, 1.0),
+          sizes);
     else
       with_sizes(benchmark::RegisterBenchmark(
                      bench_name("BM_CPU_Mt19937", name, wi::dtype::f32).c_str(),
                      BM_CPU_Mt19937<std::uniform_real_distribution<float>>,
                      std::uniform_real_distribution<float>(0.0f, 1.0f), 0.5, 1.0 / 12),
                  sizes);
-    with_sizes(benchmark::RegisterBenchmark(bench_name("BM_CPU_CurandHost", name, wi::dtype::f32).c_str(),
-                                            BM_CPU_CurandHost, normal),
-               sizes);
+    with_sizes(
+        benchmark::RegisterBenchmark(bench_name("BM_CPU_CurandHost", name, wi::dtype::f32).c_str(),
+                                     BM_CPU_CurandHost, normal),
+        sizes);
   }
   // Every distribution x dtype of ours at one size, one thread.
   for (const dist_case& c : all_dists())

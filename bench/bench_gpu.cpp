@@ -1,12 +1,12 @@
 // bench/bench_gpu.cpp: GPU cases of weightinit_bench (BM_GPU_*), registered only when a device
-// exists: weightinit::fill for every distribution x dtype; the roofline (a store-only kernel writing
-// the same bytes, and cudaMemsetAsync); cuRAND's curandGenerateNormal/Uniform(Double) with device
-// output; "CPU fill + cudaMemcpy to the device"; the launch floor (an empty kernel) and the host
-// cost of one fill call.
+// exists: weightinit::fill for every distribution x dtype; the roofline (a store-only kernel
+// writing the same bytes, and cudaMemsetAsync); cuRAND's curandGenerateNormal/Uniform(Double) with
+// device output; "CPU fill + cudaMemcpy to the device"; the launch floor (an empty kernel) and the
+// host cost of one fill call.
 //
-// Timing is GPU-only: a blocking kernel (bench/gpu_timer.hpp) holds the case's stream while the host
-// enqueues the start event, a batch of launches and the stop event, so no host-side work of the
-// calls (argument checks, cudaPointerGetAttributes, the launches themselves) is counted. Small
+// Timing is GPU-only: a blocking kernel (bench/gpu_timer.hpp) holds the case's stream while the
+// host enqueues the start event, a batch of launches and the stop event, so no host-side work of
+// the calls (argument checks, cudaPointerGetAttributes, the launches themselves) is counted. Small
 // sizes run many launches per batch (up to 128, about 512 MiB of writes), so the time per launch at
 // 2^16 elements is the device's launch-to-launch floor plus the work, reported beside the floor
 // itself. Successive launches write successive slots of a 256 MiB region (4 x the H200's L2), so
@@ -40,7 +40,7 @@ const std::vector<std::int64_t> kSizes = {std::int64_t{1} << 16, std::int64_t{1}
                                           std::int64_t{1} << 24, std::int64_t{1} << 27,
                                           std::int64_t{1} << 30};
 constexpr std::size_t kBatchBytes = std::size_t{512} << 20;   // writes per timed batch, at least
-constexpr int kMaxBatch = 128;                                 // launches per batch, at most
+constexpr int kMaxBatch = 128;                                // launches per batch, at most
 constexpr std::size_t kRotateBytes = std::size_t{256} << 20;  // region the slots rotate over
 
 // A failed CUDA call ends the case with the call and the error in the report.
@@ -70,11 +70,12 @@ struct gpu_case {
     stride = (bytes + 255) / 256 * 256;
     slots = std::max<std::size_t>(1, kRotateBytes / std::max<std::size_t>(stride, 1));
     void* p = nullptr;
-    const bool good = ok(st, cudaMalloc(&p, stride * slots), "cudaMalloc") &&
-                      ok(st, cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate") &&
-                      ok(st, cudaEventCreate(&start), "cudaEventCreate") &&
-                      ok(st, cudaEventCreate(&stop), "cudaEventCreate") &&
-                      ok(st, blocker.init(), "cudaHostAlloc (stream blocker)");
+    const bool good =
+        ok(st, cudaMalloc(&p, stride * slots), "cudaMalloc") &&
+        ok(st, cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate") &&
+        ok(st, cudaEventCreate(&start), "cudaEventCreate") &&
+        ok(st, cudaEventCreate(&stop), "cudaEventCreate") &&
+        ok(st, blocker.init(), "cudaHostAlloc (stream blocker)");
     data = static_cast<unsigned char*>(p);
     return good;
   }
@@ -121,7 +122,8 @@ void set_counters(benchmark::State& st, std::int64_t n, std::size_t bytes_per_el
 template <class Work, class Valid>
 void run_timed(benchmark::State& st, gpu_case& g, Work&& work, Valid&& valid, std::int64_t n,
                std::size_t bytes_per_element) {
-  if (!ok(st, work(g.slot(0)), "warm-up") || !ok(st, cudaStreamSynchronize(g.stream), "warm-up sync"))
+  if (!ok(st, work(g.slot(0)), "warm-up") ||
+      !ok(st, cudaStreamSynchronize(g.stream), "warm-up sync"))
     return;
   std::string why;
   if (!valid(g.slot(0), &why)) {
@@ -217,9 +219,10 @@ void BM_GPU_Fill(benchmark::State& st, wi::distribution d, wi::dtype t) {
   if (!g.init(st, static_cast<std::size_t>(n) * wi::size_of(t))) return;
   const wi::key k{42, 7};
   auto work = [&](void* p) { return call_fill([&] { device_fill({p, t, {n}}, d, k, g.stream); }); };
-  run_timed(st, g, work,
-            [&](const void* p, std::string* why) { return matches_fill_host(p, t, d, k, n, why); },
-            n, wi::size_of(t));
+  run_timed(
+      st, g, work,
+      [&](const void* p, std::string* why) { return matches_fill_host(p, t, d, k, n, why); }, n,
+      wi::size_of(t));
 }
 
 void BM_GPU_StoreOnly(benchmark::State& st, wi::dtype t) {
@@ -229,9 +232,10 @@ void BM_GPU_StoreOnly(benchmark::State& st, wi::dtype t) {
   if (!g.init(st, bytes)) return;
   const int blocks = store_only_blocks();
   auto work = [&](void* p) { return launch_store_only(p, bytes, 0x5a, blocks, g.stream); };
-  run_timed(st, g, work,
-            [&](const void* p, std::string* why) { return all_bytes_are(p, bytes, 0x5a, why); }, n,
-            wi::size_of(t));
+  run_timed(
+      st, g, work,
+      [&](const void* p, std::string* why) { return all_bytes_are(p, bytes, 0x5a, why); }, n,
+      wi::size_of(t));
 }
 
 void BM_GPU_Memset(benchmark::State& st, wi::dtype t) {
@@ -240,9 +244,10 @@ void BM_GPU_Memset(benchmark::State& st, wi::dtype t) {
   gpu_case g;
   if (!g.init(st, bytes)) return;
   auto work = [&](void* p) { return cudaMemsetAsync(p, 0x3c, bytes, g.stream); };
-  run_timed(st, g, work,
-            [&](const void* p, std::string* why) { return all_bytes_are(p, bytes, 0x3c, why); }, n,
-            wi::size_of(t));
+  run_timed(
+      st, g, work,
+      [&](const void* p, std::string* why) { return all_bytes_are(p, bytes, 0x3c, why); }, n,
+      wi::size_of(t));
 }
 
 // cuRAND's host API with device output: Philox4x32-10, the generator the contract shares.
@@ -271,9 +276,10 @@ void BM_GPU_Curand(benchmark::State& st, bool normal, wi::dtype t) {
   };
   const wi::distribution d =
       normal ? wi::distribution::normal(0.0, 1.0) : wi::distribution::uniform(0.0, 1.0);
-  run_timed(st, g, work,
-            [&](const void* p, std::string* why) { return plausible_on_device(p, t, n, d, why); }, n,
-            wi::size_of(t));
+  run_timed(
+      st, g, work,
+      [&](const void* p, std::string* why) { return plausible_on_device(p, t, n, d, why); }, n,
+      wi::size_of(t));
   curandDestroyGenerator(gen);
 }
 
@@ -283,7 +289,8 @@ void BM_GPU_LaunchFloor(benchmark::State& st) {
   gpu_case g;
   if (!g.init(st, 256)) return;
   auto work = [&](void*) { return launch_empty(g.stream); };
-  run_timed(st, g, work, [](const void*, std::string*) { return true; }, 1, 0);
+  run_timed(
+      st, g, work, [](const void*, std::string*) { return true; }, 1, 0);
 }
 
 // What one weightinit::fill call costs the calling thread (checks, the pointer query, the launch),
@@ -294,7 +301,8 @@ void BM_GPU_FillHostCall(benchmark::State& st, wi::distribution d, wi::dtype t) 
   if (!g.init(st, static_cast<std::size_t>(n) * wi::size_of(t))) return;
   const wi::key k{42, 7};
   auto work = [&](void* p) { return call_fill([&] { device_fill({p, t, {n}}, d, k, g.stream); }); };
-  if (!ok(st, work(g.slot(0)), "warm-up") || !ok(st, cudaStreamSynchronize(g.stream), "sync")) return;
+  if (!ok(st, work(g.slot(0)), "warm-up") || !ok(st, cudaStreamSynchronize(g.stream), "sync"))
+    return;
   std::size_t next = 0;
   for (auto _ : st) {
     cudaError_t e = cudaSuccess;
@@ -330,7 +338,8 @@ void BM_GPU_CpuFillMemcpy(benchmark::State& st, wi::distribution d, wi::dtype t)
   for (auto _ : st) {
     const auto t0 = std::chrono::steady_clock::now();
     if (!ok(st, once(), "fill + cudaMemcpy")) break;
-    st.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    st.SetIterationTime(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   set_counters(st, n, wi::size_of(t), 1);
 }
@@ -363,15 +372,22 @@ void register_gpu_benchmarks() {
     const wi::distribution d = std::strcmp(name, "normal") == 0
                                    ? wi::distribution::normal(0.0, 1.0)
                                    : wi::distribution::uniform(0.0, 1.0);
-    with_sizes(benchmark::RegisterBenchmark(bench_name("BM_GPU_CpuFillMemcpy", name, wi::dtype::f32).c_str(),
-                                            BM_GPU_CpuFillMemcpy, d, wi::dtype::f32));
+    with_sizes(benchmark::RegisterBenchmark(
+        bench_name("BM_GPU_CpuFillMemcpy", name, wi::dtype::f32).c_str(), BM_GPU_CpuFillMemcpy, d,
+        wi::dtype::f32));
   }
   benchmark::RegisterBenchmark("BM_GPU_LaunchFloor/empty/none", BM_GPU_LaunchFloor)
-      ->ArgName("n")->Arg(1)->UseManualTime()->Unit(benchmark::kMicrosecond);
+      ->ArgName("n")
+      ->Arg(1)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
   for (wi::dtype t : {wi::dtype::f32, wi::dtype::bf16})
     benchmark::RegisterBenchmark(bench_name("BM_GPU_FillHostCall", "normal", t).c_str(),
                                  BM_GPU_FillHostCall, wi::distribution::normal(0.0, 1.0), t)
-        ->ArgName("n")->Arg(std::int64_t{1} << 16)->UseManualTime()->Unit(benchmark::kMicrosecond);
+        ->ArgName("n")
+        ->Arg(std::int64_t{1} << 16)
+        ->UseManualTime()
+        ->Unit(benchmark::kMicrosecond);
 }
 
 }  // namespace wib

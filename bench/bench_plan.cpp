@@ -118,8 +118,9 @@ struct gpu_state {
   cudaEvent_t start = nullptr, stop = nullptr;
   bool ok = false;
   gpu_state() {
-    ok = cudaMalloc(&arena, gpt2().arena_bytes()) == cudaSuccess && cudaStreamCreate(&stream) == cudaSuccess &&
-         cudaEventCreate(&start) == cudaSuccess && cudaEventCreate(&stop) == cudaSuccess;
+    ok = cudaMalloc(&arena, gpt2().arena_bytes()) == cudaSuccess &&
+         cudaStreamCreate(&stream) == cudaSuccess && cudaEventCreate(&start) == cudaSuccess &&
+         cudaEventCreate(&stop) == cudaSuccess;
   }
   ~gpu_state() {
     if (arena) cudaFree(arena);
@@ -144,7 +145,8 @@ struct gpu_state {
     const wi::model_plan& plan = gpt2();
     std::vector<unsigned char> got(4096 * 4);
     const std::size_t bytes = std::min(got.size(), plan.stored_bytes(i));
-    cudaMemcpy(got.data(), static_cast<unsigned char*>(arena) + plan.arena_offset(i), bytes, cudaMemcpyDeviceToHost);
+    cudaMemcpy(got.data(), static_cast<unsigned char*>(arena) + plan.arena_offset(i), bytes,
+               cudaMemcpyDeviceToHost);
     return entry_ok(plan, i, got.data());
   }
 };
@@ -167,7 +169,8 @@ void BM_GPU_OneTensorSameSize(benchmark::State& st) {
   if (!g.ok) return st.SkipWithError("CUDA setup failed");
   const std::int64_t n = gpt2().total_elements();
   const wi::tensor_view v{g.arena, wi::dtype::f32, {n}};
-  if (!g.time(st, [&] { wi::fill(v, wi::normal(0, 0.02), {1, 2}, g.stream); })) return st.SkipWithError("a fill failed");
+  if (!g.time(st, [&] { wi::fill(v, wi::normal(0, 0.02), {1, 2}, g.stream); }))
+    return st.SkipWithError("a fill failed");
   counters(st, n);
 }
 
@@ -178,8 +181,8 @@ void BM_GPU_PerTensorLoopGpt2Small(benchmark::State& st) {
   if (!g.time(st, [&] {
         for (std::size_t i = 0; i < plan.size(); ++i) {
           const wi::plan_entry& e = plan.entry(i);
-          wi::fill(plan.view(i, static_cast<unsigned char*>(g.arena) + plan.arena_offset(i)), e.init,
-                   plan.key_of(i), g.stream);
+          wi::fill(plan.view(i, static_cast<unsigned char*>(g.arena) + plan.arena_offset(i)),
+                   e.init, plan.key_of(i), g.stream);
         }
       }))
     return st.SkipWithError("a fill failed");
@@ -191,17 +194,33 @@ const bool registered = [] {
   for (int threads : {1, 2}) {
     const std::string t = "/threads:" + std::to_string(threads);
     benchmark::RegisterBenchmark(("BM_CPU_PlanGpt2Small" + t).c_str(), BM_CPU_PlanGpt2Small)
-        ->Arg(threads)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
+        ->Arg(threads)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->MinTime(1.0);
     benchmark::RegisterBenchmark(("BM_CPU_OneTensorSameSize" + t).c_str(), BM_CPU_OneTensorSameSize)
-        ->Arg(threads)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
+        ->Arg(threads)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->MinTime(1.0);
   }
-  benchmark::RegisterBenchmark("BM_CPU_PerTensorLoopGpt2Small/threads:2", BM_CPU_PerTensorLoopGpt2Small)
-      ->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
+  benchmark::RegisterBenchmark("BM_CPU_PerTensorLoopGpt2Small/threads:2",
+                               BM_CPU_PerTensorLoopGpt2Small)
+      ->Arg(2)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->MinTime(1.0);
   int devices = 0;
   if (cudaGetDeviceCount(&devices) == cudaSuccess && devices > 0) {
-    benchmark::RegisterBenchmark("BM_GPU_PlanGpt2Small", BM_GPU_PlanGpt2Small)->UseManualTime()->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark("BM_GPU_OneTensorSameSize", BM_GPU_OneTensorSameSize)->UseManualTime()->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark("BM_GPU_PerTensorLoopGpt2Small", BM_GPU_PerTensorLoopGpt2Small)->UseManualTime()->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_GPU_PlanGpt2Small", BM_GPU_PlanGpt2Small)
+        ->UseManualTime()
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_GPU_OneTensorSameSize", BM_GPU_OneTensorSameSize)
+        ->UseManualTime()
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_GPU_PerTensorLoopGpt2Small", BM_GPU_PerTensorLoopGpt2Small)
+        ->UseManualTime()
+        ->Unit(benchmark::kMicrosecond);
   } else {
     cudaGetLastError();
   }

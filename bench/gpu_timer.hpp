@@ -1,7 +1,8 @@
-// bench/gpu_timer.hpp: GPU-only timing for the GPU benchmarks (bench/gpu_timer.cu). A blocking kernel
-// holds the stream while the host enqueues the start event, a batch of launches and the stop event,
-// so the events measure the batch's GPU time alone: no host-side work (argument checks, pointer
-// queries, launch calls) falls between them, at any size. The idea is nvbench's blocking kernel.
+// bench/gpu_timer.hpp: GPU-only timing for the GPU benchmarks (bench/gpu_timer.cu). A blocking
+// kernel holds the stream while the host enqueues the start event, a batch of launches and the stop
+// event, so the events measure the batch's GPU time alone: no host-side work (argument checks,
+// pointer queries, launch calls) falls between them, at any size. The idea is nvbench's blocking
+// kernel.
 #pragma once
 
 #include <cuda_runtime_api.h>

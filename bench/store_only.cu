@@ -1,6 +1,6 @@
-// bench/store_only.cu: the roofline of the GPU benchmarks: a grid-stride kernel that writes the same
-// bytes as a fill with 16-byte stores and computes nothing, so a fill's time over this kernel's is
-// the price of generating its values.
+// bench/store_only.cu: the roofline of the GPU benchmarks: a grid-stride kernel that writes the
+// same bytes as a fill with 16-byte stores and computes nothing, so a fill's time over this
+// kernel's is the price of generating its values.
 #include <cstdint>
 
 #include "store_only.hpp"
@@ -39,7 +39,8 @@ cudaError_t launch_store_only(void* p, std::size_t bytes, unsigned char pattern,
   if (n16 > 0) {
     const std::size_t needed = (n16 + kThreads - 1) / kThreads;
     const int grid = static_cast<int>(needed < static_cast<std::size_t>(blocks) ? needed : blocks);
-    store_only_kernel<<<grid, kThreads, 0, stream>>>(static_cast<uint4*>(p), n16, make_uint4(w, w, w, w));
+    store_only_kernel<<<grid, kThreads, 0, stream>>>(static_cast<uint4*>(p), n16,
+                                                     make_uint4(w, w, w, w));
   }
   const std::size_t tail = bytes - n16 * 16;
   if (tail > 0)

@@ -62,7 +62,8 @@ shard_box parse_box(const std::string& text) {
   std::size_t start = 0;
   for (;;) {
     const std::size_t comma = text.find(',', start);
-    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     const std::size_t colon = item.find(':');
     std::int64_t off = 0, ext = 0;
     if (colon == std::string::npos) throw bad("no ':' in '" + item + "'");
@@ -81,8 +82,8 @@ shard_box parse_box(const std::string& text) {
 void check_box(const shard_box& box, const shape& dims, const char* function) {
   const std::string where = std::string(function) + ": shard box " + to_string(box);
   if (box.offset.size() != box.extent.size())
-    throw std::invalid_argument(where + " has " + std::to_string(box.offset.size()) + " offsets but " +
-                                std::to_string(box.extent.size()) + " extents");
+    throw std::invalid_argument(where + " has " + std::to_string(box.offset.size()) +
+                                " offsets but " + std::to_string(box.extent.size()) + " extents");
   if (box.offset.size() != dims.size())
     throw std::invalid_argument(where + " has rank " + std::to_string(box.offset.size()) +
                                 ", but the tensor's shape " + to_string(dims) + " has rank " +
@@ -110,7 +111,8 @@ int checked_dim(const shape& dims, int dim, const char* function) {
 
 void check_rank_world(int rank, int world, const char* function) {
   if (world < 1 || rank < 0 || rank >= world)
-    throw std::invalid_argument(std::string(function) + ": needs world >= 1 and 0 <= rank < world, got rank " +
+    throw std::invalid_argument(std::string(function) +
+                                ": needs world >= 1 and 0 <= rank < world, got rank " +
                                 std::to_string(rank) + " of world " + std::to_string(world));
 }
 
@@ -139,7 +141,9 @@ shard_box shard(const shape& dims, int dim, int rank, int world, std::int64_t gr
   return b;
 }
 
-shard_box row_parallel(const shape& dims, int rank, int world) { return shard(dims, 0, rank, world); }
+shard_box row_parallel(const shape& dims, int rank, int world) {
+  return shard(dims, 0, rank, world);
+}
 shard_box column_parallel(const shape& dims, int rank, int world) {
   return shard(dims, -1, rank, world);
 }
@@ -149,9 +153,11 @@ shard_box megatron_qkv_shard(const shape& dims, std::int64_t heads, int rank, in
   element_count(dims);
   check_rank_world(rank, world, fn);
   if (dims.empty() || heads < 1 || dims[0] % (3 * heads) != 0 || heads % world != 0)
-    throw std::invalid_argument(std::string(fn) + ": needs dim 0 of shape " + to_string(dims) +
-                                " to be 3 * heads * head_dim and heads divisible by the world size; "
-                                "got heads " + std::to_string(heads) + ", world " + std::to_string(world));
+    throw std::invalid_argument(
+        std::string(fn) + ": needs dim 0 of shape " + to_string(dims) +
+        " to be 3 * heads * head_dim and heads divisible by the world size; "
+        "got heads " +
+        std::to_string(heads) + ", world " + std::to_string(world));
   return shard(dims, 0, rank, world, dims[0] / heads);
 }
 
@@ -163,12 +169,13 @@ std::vector<shard_box> fused_parts_shards(const shape& dims, const std::vector<s
   check_rank_world(rank, world, fn);
   std::int64_t sum = 0;
   for (std::int64_t p : parts) {
-    if (p < 0) throw std::invalid_argument(std::string(fn) + ": negative part size " + std::to_string(p));
+    if (p < 0)
+      throw std::invalid_argument(std::string(fn) + ": negative part size " + std::to_string(p));
     sum += p;
   }
   if (parts.empty() || sum != dims[d])
-    throw std::invalid_argument(std::string(fn) + ": parts must sum to dimension " + std::to_string(d) +
-                                " of shape " + to_string(dims));
+    throw std::invalid_argument(std::string(fn) + ": parts must sum to dimension " +
+                                std::to_string(d) + " of shape " + to_string(dims));
   std::vector<shard_box> out;
   std::int64_t start = 0;
   for (std::int64_t p : parts) {
@@ -189,8 +196,10 @@ std::int64_t checked_box_count(const tensor_view& view, const char* function) {
   check_box(*view.box, view.dims, function);
   const std::int64_t n = element_count(*view.box);
   if (view.first != 0 || (view.count != -1 && view.count != n))
-    throw std::invalid_argument(std::string(function) + ": a shard box cannot be combined with a "
-                                "window (first " + std::to_string(view.first) + ", count " +
+    throw std::invalid_argument(std::string(function) +
+                                ": a shard box cannot be combined with a "
+                                "window (first " +
+                                std::to_string(view.first) + ", count " +
                                 std::to_string(view.count) + "); leave first 0 and count -1");
   if (n > 0 && view.data == nullptr)
     throw std::invalid_argument(std::string(function) + ": null data pointer for the " +
@@ -223,8 +232,9 @@ box_runs runs_of(const shape& dims, const shard_box& box, const char* function) 
     g.runs *= box.extent[j];
     if (box.extent[j] == 1) continue;
     if (g.outer == max_box_outer)
-      throw std::invalid_argument(std::string(function) + ": shard box " + to_string(box) + " cuts more than " +
-                                  std::to_string(max_box_outer) + " outer dimensions");
+      throw std::invalid_argument(std::string(function) + ": shard box " + to_string(box) +
+                                  " cuts more than " + std::to_string(max_box_outer) +
+                                  " outer dimensions");
     g.extent[g.outer] = box.extent[j];
     g.stride[g.outer] = stride[j];
     ++g.outer;

@@ -45,8 +45,10 @@ std::vector<plan_descriptor> elementwise_descriptors(const shape& dims, const sh
     desc.type = type;
     desc.element_bytes = static_cast<std::int32_t>(bytes);
     desc.k = k;
-    if (type == dtype::f64) desc.pd = prepare_f64(r.dist, function);
-    else desc.pf = prepare_f32(r.dist, type, function);
+    if (type == dtype::f64)
+      desc.pd = prepare_f64(r.dist, function);
+    else
+      desc.pf = prepare_f32(r.dist, type, function);
     desc.data = data + (lo - b.offset[0]) * slice * bytes;
     desc.geo = runs_of(d, sub, function);
     desc.slots_per_run = slots_for_run(desc.geo.run_len, 16 / static_cast<int>(bytes));
@@ -61,9 +63,11 @@ std::vector<plan_descriptor> elementwise_descriptors(const shape& dims, const sh
 unsigned plan_kernel_blocks(std::int64_t slots, unsigned threads, const char* function) {
   int device = 0, sms = 0, per_sm = 0;
   WEIGHTINIT_CUDA_TRY(cudaGetDevice(&device), function);
-  WEIGHTINIT_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), function);
+  WEIGHTINIT_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device),
+                      function);
   WEIGHTINIT_CUDA_TRY(plan_fill_blocks_per_sm(threads, &per_sm), function);
-  const unsigned resident = static_cast<unsigned>(sms > 0 ? sms : 1) * static_cast<unsigned>(per_sm > 0 ? per_sm : 1);
+  const unsigned resident =
+      static_cast<unsigned>(sms > 0 ? sms : 1) * static_cast<unsigned>(per_sm > 0 ? per_sm : 1);
   return launch::grid_blocks(slots, threads, resident);
 }
 
@@ -71,11 +75,14 @@ void execute_box_device(const tensor_view& t, const fill_plan& plan, key k, cuda
   if (plan.box_count == 0) return;
   const box_runs& g = plan.box;
   if (plan.kind == scheme::orthogonal && g.runs > 1)
-    throw std::invalid_argument("fill: a shard box of an orthogonal tensor that is not one "
-                                "contiguous run (box " + to_string(*t.box) + " of shape " +
-                                to_string(t.dims) + ") is not supported on the GPU; fill it "
-                                "with fill_host, or fill the whole tensor and copy the box");
-  unsigned char* out = static_cast<unsigned char*>(writable_device_address(t, plan.box_count, "fill"));
+    throw std::invalid_argument(
+        "fill: a shard box of an orthogonal tensor that is not one "
+        "contiguous run (box " +
+        to_string(*t.box) + " of shape " + to_string(t.dims) +
+        ") is not supported on the GPU; fill it "
+        "with fill_host, or fill the whole tensor and copy the box");
+  unsigned char* out =
+      static_cast<unsigned char*>(writable_device_address(t, plan.box_count, "fill"));
   if (g.runs == 1) {
     tensor_view w{out, t.type, t.dims, g.base, g.run_len};
     execute_device(w, window_of(plan, g.base, g.run_len), k, stream);
@@ -96,8 +103,10 @@ void execute_box_device(const tensor_view& t, const fill_plan& plan, key k, cuda
   for (const plan_descriptor& d : pieces) {
     const std::int64_t slots = d.geo.runs * d.slots_per_run;
     const cudaError_t before = cudaPeekAtLastError();
-    const cudaError_t launched = launch_box_fill(d, plan_kernel_blocks(slots, threads, "fill"), threads, stream);
-    if (launched != cudaSuccess) throw_launch_error(launched, before, "fill", "the box fill kernel");
+    const cudaError_t launched =
+        launch_box_fill(d, plan_kernel_blocks(slots, threads, "fill"), threads, stream);
+    if (launched != cudaSuccess)
+      throw_launch_error(launched, before, "fill", "the box fill kernel");
   }
 }
 

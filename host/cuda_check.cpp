@@ -42,9 +42,9 @@ std::string describe(cudaError_t status) {
 }  // namespace
 
 void throw_cuda_error(cudaError_t status, const char* function, const char* call) {
-  throw cuda_error(static_cast<int>(status), std::string("weightinit::") + function + ": " +
-                                                 describe(status) + " (" + cudaGetErrorName(status) +
-                                                 " from " + call_name(call) + ")");
+  throw cuda_error(static_cast<int>(status),
+                   std::string("weightinit::") + function + ": " + describe(status) + " (" +
+                       cudaGetErrorName(status) + " from " + call_name(call) + ")");
 }
 
 void throw_cusolver_error(int status, const char* function, const char* call) {
@@ -54,7 +54,9 @@ void throw_cusolver_error(int status, const char* function, const char* call) {
     case 1: what = "cuSOLVER is not initialized (CUSOLVER_STATUS_NOT_INITIALIZED)"; break;
     case 2: what = "cuSOLVER could not allocate memory (CUSOLVER_STATUS_ALLOC_FAILED)"; break;
     case 3: what = "cuSOLVER rejected a value (CUSOLVER_STATUS_INVALID_VALUE)"; break;
-    case 4: what = "the GPU does not support this cuSOLVER routine (CUSOLVER_STATUS_ARCH_MISMATCH)"; break;
+    case 4:
+      what = "the GPU does not support this cuSOLVER routine (CUSOLVER_STATUS_ARCH_MISMATCH)";
+      break;
     case 6: what = "a cuSOLVER kernel failed to launch (CUSOLVER_STATUS_EXECUTION_FAILED)"; break;
     case 7: what = "cuSOLVER hit an internal error (CUSOLVER_STATUS_INTERNAL_ERROR)"; break;
     default: break;
@@ -68,8 +70,9 @@ void throw_launch_error(cudaError_t launch, cudaError_t before, const char* func
                         const char* kernel) {
   std::string what = std::string("weightinit::") + function + ": ";
   if (before != cudaSuccess && before == launch)
-    what += std::string("the CUDA context already held an error from earlier work when this "
-                        "call started, and the launch failed with it: ") +
+    what += std::string(
+                "the CUDA context already held an error from earlier work when this "
+                "call started, and the launch failed with it: ") +
             describe(launch);
   else
     what += "launching " + std::string(kernel) + " failed: " + describe(launch);

@@ -27,9 +27,9 @@ namespace detail {
 
 /// Evaluates `call` (an expression of type cudaError_t) once; throws weightinit::cuda_error naming
 /// the public function `function` unless it returned cudaSuccess.
-#define WEIGHTINIT_CUDA_TRY(call, function)                                              \
-  do {                                                                                   \
-    const cudaError_t weightinit_cuda_status_ = (call);                                  \
-    if (weightinit_cuda_status_ != cudaSuccess)                                          \
+#define WEIGHTINIT_CUDA_TRY(call, function)                                               \
+  do {                                                                                    \
+    const cudaError_t weightinit_cuda_status_ = (call);                                   \
+    if (weightinit_cuda_status_ != cudaSuccess)                                           \
       ::weightinit::detail::throw_cuda_error(weightinit_cuda_status_, (function), #call); \
   } while (0)

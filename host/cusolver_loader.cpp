@@ -95,7 +95,8 @@ cusolverDnHandle_t cusolver_handle(const char* function) {
   if (it != handles.by_device.end()) return it->second;
   cusolverDnHandle_t h = nullptr;
   const cusolverStatus_t s = api.create(&h);
-  if (s != CUSOLVER_STATUS_SUCCESS) throw_cusolver_error(static_cast<int>(s), function, "cusolverDnCreate");
+  if (s != CUSOLVER_STATUS_SUCCESS)
+    throw_cusolver_error(static_cast<int>(s), function, "cusolverDnCreate");
   handles.by_device.emplace(device, h);
   return h;
 }

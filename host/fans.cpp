@@ -1,6 +1,7 @@
-// host/fans.cpp: fan_in, fan_out and receptive field of a weight shape under PyTorch's (out, in, *k),
-// Keras/TF's (*k, in, out) or explicit JAX-style axes, with grouped convolutions and packed parts.
-// Products are taken in double: the fans enter the formulas as doubles and are exact up to 2^53.
+// host/fans.cpp: fan_in, fan_out and receptive field of a weight shape under PyTorch's (out, in,
+// *k), Keras/TF's (*k, in, out) or explicit JAX-style axes, with grouped convolutions and packed
+// parts. Products are taken in double: the fans enter the formulas as doubles and are exact up to
+// 2^53.
 #include <algorithm>
 #include <sstream>
 #include <stdexcept>
@@ -56,11 +57,12 @@ axis_roles roles_of(const shape& dims, const fan_layout& lay, const char* fn) {
     for (int ax : src) {
       const int n = ax < 0 ? ax + rank : ax;
       if (n < 0 || n >= rank)
-        throw_invalid(fn, std::string(what) + " axis " + std::to_string(ax) + " is out of range for shape " +
-                              to_string(dims));
+        throw_invalid(fn, std::string(what) + " axis " + std::to_string(ax) +
+                              " is out of range for shape " + to_string(dims));
       if (seen[static_cast<std::size_t>(n)]++)
-        throw_invalid(fn, "axis " + std::to_string(ax) + " appears twice in in " + list_string(a.in) +
-                              ", out " + list_string(a.out) + ", batch " + list_string(a.batch));
+        throw_invalid(fn, "axis " + std::to_string(ax) + " appears twice in in " +
+                              list_string(a.in) + ", out " + list_string(a.out) + ", batch " +
+                              list_string(a.batch));
       dst.push_back(n);
     }
   };
@@ -101,13 +103,15 @@ std::vector<fans> part_fans(const shape& dims, const fan_layout& lay, const char
   if (lay.groups > 1) {
     if (!lay.parts.empty()) throw_invalid(fn, "groups and packed parts cannot be combined");
     if (out_extent % lay.groups != 0)
-      throw_invalid(fn, "output extent " + std::to_string(out_extent) + " of shape " + to_string(dims) +
-                            " is not divisible by groups " + std::to_string(lay.groups));
+      throw_invalid(fn, "output extent " + std::to_string(out_extent) + " of shape " +
+                            to_string(dims) + " is not divisible by groups " +
+                            std::to_string(lay.groups));
     out = static_cast<double>(out_extent / lay.groups);
   }
   if (lay.parts.empty()) return {fans{in * rf, out * rf, rf}};
   if (r.out.size() != 1)
-    throw_invalid(fn, "packed parts need a single output axis, got " + std::to_string(r.out.size()));
+    throw_invalid(fn,
+                  "packed parts need a single output axis, got " + std::to_string(r.out.size()));
   const std::int64_t extent = dims[static_cast<std::size_t>(r.out[0])];
   std::int64_t sum = 0;
   std::vector<fans> result;
@@ -146,8 +150,8 @@ const char* to_string(layout l) noexcept {
 
 layout parse_layout(const std::string& name) {
   if (name == "out_in" || name == "pytorch" || name == "torch") return layout::out_in;
-  if (name == "in_out" || name == "keras" || name == "tf" || name == "tensorflow" || name == "jax" ||
-      name == "flax")
+  if (name == "in_out" || name == "keras" || name == "tf" || name == "tensorflow" ||
+      name == "jax" || name == "flax")
     return layout::in_out;
   throw std::invalid_argument("parse_layout: unknown layout '" + name +
                               "' (expected out_in (PyTorch) or in_out (Keras/TF/JAX))");

@@ -38,25 +38,28 @@ void* device_address(void* data, dtype type, std::int64_t n, const char* functio
       int current = 0;
       WEIGHTINIT_CUDA_TRY(cudaGetDevice(&current), function);
       if (attr.device != current)
-        throw std::invalid_argument(what + " is memory of CUDA device " + std::to_string(attr.device) +
-                                    ", but device " + std::to_string(current) +
-                                    " is current; call cudaSetDevice(" + std::to_string(attr.device) +
-                                    ") and pass a stream of that device");
+        throw std::invalid_argument(
+            what + " is memory of CUDA device " + std::to_string(attr.device) + ", but device " +
+            std::to_string(current) + " is current; call cudaSetDevice(" +
+            std::to_string(attr.device) + ") and pass a stream of that device");
       return data;
     }
-    case cudaMemoryTypeManaged:
-      return data;
+    case cudaMemoryTypeManaged: return data;
     case cudaMemoryTypeHost:
       if (attr.devicePointer == nullptr)
-        throw std::invalid_argument(what + " is pinned host memory that is not mapped into the "
-                                    "device's address space; register it with cudaHostRegisterMapped, "
-                                    "or use fill_host");
+        throw std::invalid_argument(
+            what +
+            " is pinned host memory that is not mapped into the "
+            "device's address space; register it with cudaHostRegisterMapped, "
+            "or use fill_host");
       return attr.devicePointer;
     case cudaMemoryTypeUnregistered:
     default:
-      throw std::invalid_argument(what + " is host memory (pageable, not registered with CUDA): "
-                                  "the device fill needs memory the GPU can write (cudaMalloc, "
-                                  "cudaMallocManaged, cudaMallocHost); use fill_host for host memory");
+      throw std::invalid_argument(
+          what +
+          " is host memory (pageable, not registered with CUDA): "
+          "the device fill needs memory the GPU can write (cudaMalloc, "
+          "cudaMallocManaged, cudaMallocHost); use fill_host for host memory");
   }
 }
 
@@ -68,9 +71,10 @@ void check_pointer_alignment(const tensor_view& tensor, std::int64_t n, const ch
                                 std::to_string(n) + " " + to_string(tensor.type) + " elements");
   const std::size_t bytes = size_of(tensor.type);
   if (reinterpret_cast<std::uintptr_t>(tensor.data) % bytes != 0)
-    throw std::invalid_argument(std::string(function) + ": data pointer " + hex_address(tensor.data) +
-                                " is not aligned to its " + std::to_string(bytes) + "-byte " +
-                                to_string(tensor.type) + " elements");
+    throw std::invalid_argument(std::string(function) + ": data pointer " +
+                                hex_address(tensor.data) + " is not aligned to its " +
+                                std::to_string(bytes) + "-byte " + to_string(tensor.type) +
+                                " elements");
 }
 
 void* writable_device_address(const tensor_view& tensor, std::int64_t n, const char* function) {
@@ -85,8 +89,10 @@ void launch(const prepared<T>& p, const tensor_view& tensor, std::int64_t n, key
             launch::launch_config config, cudaStream_t stream, const char* function) {
   const std::size_t bytes = size_of(tensor.type);
   if (config.threads < 32 || config.threads > 1024 || config.threads % 32 != 0)
-    throw std::invalid_argument(std::string(function) + ": threads per block must be a multiple of "
-                                "32 in [32, 1024], got " + std::to_string(config.threads));
+    throw std::invalid_argument(std::string(function) +
+                                ": threads per block must be a multiple of "
+                                "32 in [32, 1024], got " +
+                                std::to_string(config.threads));
   void* data = writable_device_address(tensor, n, function);
   const launch::plan plan = launch::make_plan(reinterpret_cast<std::uintptr_t>(data),
                                               static_cast<int>(bytes), tensor.first, n);
@@ -95,14 +101,16 @@ void launch(const prepared<T>& p, const tensor_view& tensor, std::int64_t n, key
     // As many blocks as stay resident (one wave of grid-stride loops), fewer for small windows.
     int device = 0, sms = 0, per_sm = 0;
     WEIGHTINIT_CUDA_TRY(cudaGetDevice(&device), function);
-    WEIGHTINIT_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), function);
+    WEIGHTINIT_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device),
+                        function);
     WEIGHTINIT_CUDA_TRY(fill_blocks_per_sm(tensor.type, p.kind, config.threads, &per_sm), function);
-    const unsigned resident = static_cast<unsigned>(sms > 0 ? sms : 1) *
-                              static_cast<unsigned>(per_sm > 0 ? per_sm : 1);
+    const unsigned resident =
+        static_cast<unsigned>(sms > 0 ? sms : 1) * static_cast<unsigned>(per_sm > 0 ? per_sm : 1);
     blocks = launch::grid_blocks(plan.units, config.threads, resident);
   }
   const cudaError_t before = cudaPeekAtLastError();
-  const cudaError_t launched = launch_fill(p, tensor.type, plan, data, k, blocks, config.threads, stream);
+  const cudaError_t launched =
+      launch_fill(p, tensor.type, plan, data, k, blocks, config.threads, stream);
   if (launched != cudaSuccess) throw_launch_error(launched, before, function, "the fill kernel");
 }
 
@@ -124,6 +132,5 @@ void fill_device(const tensor_view& tensor, const distribution& dist, key k,
 }
 
 }  // namespace detail
-
 
 }  // namespace weightinit

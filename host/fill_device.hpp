@@ -1,5 +1,5 @@
-// host/fill_device.hpp: the device fill with a chosen grid. weightinit::fill is fill_device with the
-// default launch_config; tests force other grids to prove the values never depend on them.
+// host/fill_device.hpp: the device fill with a chosen grid. weightinit::fill is fill_device with
+// the default launch_config; tests force other grids to prove the values never depend on them.
 #pragma once
 
 #include "../kernels/launch.hpp"

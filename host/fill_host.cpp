@@ -1,6 +1,6 @@
-// host/fill_host.cpp: the CPU fill. Workers take contiguous ranges of the window; each range runs the
-// widest vector path this CPU supports (host/fill_host_simd.inl: AVX-512 or AVX2+FMA, chosen at run
-// time, so a stock build uses them) or the scalar reference (kernels/element.hpp one block at a
+// host/fill_host.cpp: the CPU fill. Workers take contiguous ranges of the window; each range runs
+// the widest vector path this CPU supports (host/fill_host_simd.inl: AVX-512 or AVX2+FMA, chosen at
+// run time, so a stock build uses them) or the scalar reference (kernels/element.hpp one block at a
 // time). All paths compute the same bits as the GPU kernels for any thread count, window or prefix.
 #include "thread_pool.hpp"
 #include "fill_host.hpp"
@@ -146,7 +146,8 @@ range_fn<T> pick_range(simd_level level, dtype type, distribution_kind kind) {
 
 // Below this many elements per worker, waking a pool thread costs more than it saves.
 constexpr std::int64_t kMinPerThread = std::int64_t{1} << 16;
-// Worker ranges start on multiples of this many global elements: whole vector batches of every path.
+// Worker ranges start on multiples of this many global elements: whole vector batches of every
+// path.
 constexpr std::int64_t kChunkAlign = 64;
 
 template <class T>
@@ -180,8 +181,7 @@ void fill_host_at(simd_level level, const tensor_view& tensor, const distributio
   const char* fn = "fill_host";
   require_supported(level, fn);
   const std::int64_t n = window_count(tensor, fn);
-  const unsigned threads =
-      policy.threads ? policy.threads : default_thread_count();
+  const unsigned threads = policy.threads ? policy.threads : default_thread_count();
   // Validate the distribution even for empty windows: a bad call is bad at any size.
   if (tensor.type == dtype::f64) {
     const prepared<double> p = prepare_f64(dist, fn);
@@ -246,7 +246,8 @@ void round_any(simd_level level, const float* in, std::size_t n, std::uint16_t* 
     case simd_level::avx512: return avx512::round_16<F16>(in, n, out);
 #endif
     default:
-      for (std::size_t i = 0; i < n; ++i) out[i] = F16 ? xf::to_f16_bits(in[i]) : xf::to_bf16_bits(in[i]);
+      for (std::size_t i = 0; i < n; ++i)
+        out[i] = F16 ? xf::to_f16_bits(in[i]) : xf::to_bf16_bits(in[i]);
   }
 }
 }  // namespace

@@ -28,22 +28,32 @@ typedef std::uint16_t vh __attribute__((vector_size(2 * W)));
 // other vector-extension operators (+ - * /, compares, ?:, shifts, shuffles) for the target.
 
 #if WEIGHTINIT_SIMD_WIDTH == 8
-WEIGHTINIT_SIMD_INLINE vf fma_v(vf a, vf b, vf c) { return (vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c); }
+WEIGHTINIT_SIMD_INLINE vf fma_v(vf a, vf b, vf c) {
+  return (vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
+}
 WEIGHTINIT_SIMD_INLINE vd fma_v(vd a, vd b, vd c) {
   return (vd)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
 }
 WEIGHTINIT_SIMD_INLINE vf sqrt_v(vf a) { return (vf)_mm256_sqrt_ps((__m256)a); }
 WEIGHTINIT_SIMD_INLINE vd sqrt_v(vd a) { return (vd)_mm256_sqrt_pd((__m256d)a); }
-WEIGHTINIT_SIMD_INLINE vq mul_even(vu a, vu b) { return (vq)_mm256_mul_epu32((__m256i)a, (__m256i)b); }
+WEIGHTINIT_SIMD_INLINE vq mul_even(vu a, vu b) {
+  return (vq)_mm256_mul_epu32((__m256i)a, (__m256i)b);
+}
 #elif WEIGHTINIT_SIMD_WIDTH == 16
-WEIGHTINIT_SIMD_INLINE vf fma_v(vf a, vf b, vf c) { return (vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c); }
+WEIGHTINIT_SIMD_INLINE vf fma_v(vf a, vf b, vf c) {
+  return (vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+}
 WEIGHTINIT_SIMD_INLINE vd fma_v(vd a, vd b, vd c) {
   return (vd)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
 }
 // The mask forms with every lane selected: the plain ones start from _mm512_undefined_*, which
 // GCC 12 reports as uninitialized (-Wuninitialized, GCC PR 105593).
-WEIGHTINIT_SIMD_INLINE vf sqrt_v(vf a) { return (vf)_mm512_mask_sqrt_ps((__m512)a, 0xffff, (__m512)a); }
-WEIGHTINIT_SIMD_INLINE vd sqrt_v(vd a) { return (vd)_mm512_mask_sqrt_pd((__m512d)a, 0xff, (__m512d)a); }
+WEIGHTINIT_SIMD_INLINE vf sqrt_v(vf a) {
+  return (vf)_mm512_mask_sqrt_ps((__m512)a, 0xffff, (__m512)a);
+}
+WEIGHTINIT_SIMD_INLINE vd sqrt_v(vd a) {
+  return (vd)_mm512_mask_sqrt_pd((__m512d)a, 0xff, (__m512d)a);
+}
 WEIGHTINIT_SIMD_INLINE vq mul_even(vu a, vu b) {
   return (vq)_mm512_mask_mul_epu32((__m512i)a, 0xff, (__m512i)a, (__m512i)b);
 }
@@ -62,17 +72,26 @@ WEIGHTINIT_SIMD_INLINE V splat(S c) {
 // Interleaves: zip_lo(a, b) = a0 b0 a1 b1 ... (first halves), zip_hi the second halves.
 template <int Half, std::size_t... I>
 WEIGHTINIT_SIMD_INLINE vf zip_f(vf a, vf b, std::index_sequence<I...>) {
-  return __builtin_shuffle(a, b, vi{static_cast<std::int32_t>((I % 2 ? W : 0) + Half * D + I / 2)...});
+  return __builtin_shuffle(a, b,
+                           vi{static_cast<std::int32_t>((I % 2 ? W : 0) + Half * D + I / 2)...});
 }
 template <int Half, std::size_t... I>
 WEIGHTINIT_SIMD_INLINE vd zip_d(vd a, vd b, std::index_sequence<I...>) {
-  return __builtin_shuffle(a, b,
-                           vl{static_cast<std::int64_t>((I % 2 ? D : 0) + Half * (D / 2) + I / 2)...});
+  return __builtin_shuffle(
+      a, b, vl{static_cast<std::int64_t>((I % 2 ? D : 0) + Half * (D / 2) + I / 2)...});
 }
-WEIGHTINIT_SIMD_INLINE vf zip_lo(vf a, vf b) { return zip_f<0>(a, b, std::make_index_sequence<W>()); }
-WEIGHTINIT_SIMD_INLINE vf zip_hi(vf a, vf b) { return zip_f<1>(a, b, std::make_index_sequence<W>()); }
-WEIGHTINIT_SIMD_INLINE vd zip_lo(vd a, vd b) { return zip_d<0>(a, b, std::make_index_sequence<D>()); }
-WEIGHTINIT_SIMD_INLINE vd zip_hi(vd a, vd b) { return zip_d<1>(a, b, std::make_index_sequence<D>()); }
+WEIGHTINIT_SIMD_INLINE vf zip_lo(vf a, vf b) {
+  return zip_f<0>(a, b, std::make_index_sequence<W>());
+}
+WEIGHTINIT_SIMD_INLINE vf zip_hi(vf a, vf b) {
+  return zip_f<1>(a, b, std::make_index_sequence<W>());
+}
+WEIGHTINIT_SIMD_INLINE vd zip_lo(vd a, vd b) {
+  return zip_d<0>(a, b, std::make_index_sequence<D>());
+}
+WEIGHTINIT_SIMD_INLINE vd zip_hi(vd a, vd b) {
+  return zip_d<1>(a, b, std::make_index_sequence<D>());
+}
 
 // o[j] holds word/element j of W consecutive blocks (lane = block); m gets them in memory order.
 WEIGHTINIT_SIMD_INLINE void interleave4(const vf o[4], vf m[4]) {
@@ -88,8 +107,8 @@ WEIGHTINIT_SIMD_INLINE void interleave4(const vf o[4], vf m[4]) {
 // Conversions with the rounding of static_cast (round to nearest even), from exact pieces.
 
 WEIGHTINIT_SIMD_INLINE vf to_f32(vi v) { return __builtin_convertvector(v, vf); }
-// float(w) for uint32 w: both halves convert exactly and hi * 2^16 is exact, so the fma rounds once,
-// to static_cast<float>(w).
+// float(w) for uint32 w: both halves convert exactly and hi * 2^16 is exact, so the fma rounds
+// once, to static_cast<float>(w).
 WEIGHTINIT_SIMD_INLINE vf u32_to_f32(vu w) {
   return fma_v(to_f32((vi)(w >> 16)), splat<vf>(65536.0f), to_f32((vi)(w & 0xffffu)));
 }
@@ -98,7 +117,9 @@ WEIGHTINIT_SIMD_INLINE vd low32_to_f64(vq v) {
   return (vd)((v & 0xffffffffu) | 0x4330000000000000u) - 0x1p52;
 }
 // double(v): high part times 2^32 (exact) plus the low part (exact); the sum rounds once.
-WEIGHTINIT_SIMD_INLINE vd u64_to_f64(vq v) { return low32_to_f64(v >> 32) * 0x1p32 + low32_to_f64(v); }
+WEIGHTINIT_SIMD_INLINE vd u64_to_f64(vq v) {
+  return low32_to_f64(v >> 32) * 0x1p32 + low32_to_f64(v);
+}
 WEIGHTINIT_SIMD_INLINE vd i64_to_f64(vl v) {
   const vd hi = (vd)((v >> 32) + 0x4338000000000000) - 0x1.8p52;  // signed, |hi| < 2^31: exact
   return hi * 0x1p32 + low32_to_f64((vq)v);
@@ -117,7 +138,8 @@ struct round_keys {
 };
 inline round_keys make_round_keys(key k) {
   round_keys r;
-  std::uint32_t k0 = static_cast<std::uint32_t>(k.seed), k1 = static_cast<std::uint32_t>(k.seed >> 32);
+  std::uint32_t k0 = static_cast<std::uint32_t>(k.seed),
+                k1 = static_cast<std::uint32_t>(k.seed >> 32);
   for (int i = 0; i < 10; ++i) {
     r.k0[i] = splat<vq>(std::uint64_t{k0});
     r.k1[i] = splat<vq>(std::uint64_t{k1});
@@ -168,8 +190,8 @@ WEIGHTINIT_SIMD_INLINE words_v philox_v(const round_keys& k, std::uint64_t b) {
   philox_half(k, even, xe, ye, ze, we);
   philox_half(k, even + 1u, xo, yo, zo, wo);
   const auto seq = std::make_index_sequence<W>();
-  return {pack_low_halves(xe, xo, seq), pack_low_halves(ye, yo, seq),
-          pack_low_halves(ze, zo, seq), pack_low_halves(we, wo, seq)};
+  return {pack_low_halves(xe, xo, seq), pack_low_halves(ye, yo, seq), pack_low_halves(ze, zo, seq),
+          pack_low_halves(we, wo, seq)};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,7 +237,8 @@ WEIGHTINIT_SIMD_INLINE vu clz_v(vu x) {
 }
 #else
 // Lane l's row goes to 128-bit quarter l / 4 of register l % 4. (Mask forms with every lane
-// selected and a zero-extending cast: the plain forms start from _mm512_undefined_*, GCC PR 105593.)
+// selected and a zero-extending cast: the plain forms start from _mm512_undefined_*, GCC PR
+// 105593.)
 WEIGHTINIT_SIMD_INLINE void gather_rows(vu idx, vf& c0, vf& c1, vf& c2, vf& c3) {
   alignas(64) std::uint32_t i[16];
   std::memcpy(i, &idx, sizeof i);
@@ -254,7 +277,7 @@ WEIGHTINIT_SIMD_INLINE vf normal_v(vu w) {
   const vu upper = (vu)((vi)w < 0);  // all ones where the top bit is set
   const vu wl = w ^ upper;
   const vu v = 2u * wl + 1u;
-  const vu centre = (vu)((vi)v < 0);  // v >= 2^31
+  const vu centre = (vu)((vi)v < 0);   // v >= 2^31
   const vu x = (v ^ centre) - centre;  // centre ? 2^32 - v : v
   const vu c = clz_v(x);
   const vu r = (x << c) << 1u;
@@ -312,9 +335,9 @@ struct as241 {
       {S(1), S(4.2313330701600911252e+1), S(6.8718700749205790830e+2), S(5.3941960214247511077e+3),
        S(2.1213794301586595867e+4), S(3.9307895800092710610e+4), S(2.8729085735721942674e+4),
        S(5.2264952788528545610e+3)},
-      {S(1), S(2.05319162663775882187e0), S(1.67638483018380384940e0),
-       S(6.89767334985100004550e-1), S(1.48103976427480074590e-1), S(1.51986665636164571966e-2),
-       S(5.47593808499534494600e-4), S(1.05075007164441684324e-9)},
+      {S(1), S(2.05319162663775882187e0), S(1.67638483018380384940e0), S(6.89767334985100004550e-1),
+       S(1.48103976427480074590e-1), S(1.51986665636164571966e-2), S(5.47593808499534494600e-4),
+       S(1.05075007164441684324e-9)},
       {S(1), S(5.99832206555887937690e-1), S(1.36929880922735805310e-1),
        S(1.48753612908506148525e-2), S(7.86869131145613259100e-4), S(1.84631831751005468180e-5),
        S(1.42151175831644588870e-7), S(2.04426310338993978564e-15)}};
@@ -396,9 +419,9 @@ struct consts {
 };
 template <class V, class S>
 WEIGHTINIT_SIMD_INLINE consts<V> make_consts(const prepared<S>& p) {
-  return {splat<V>(p.value),   splat<V>(p.mid),    splat<V>(p.half),    splat<V>(p.mean),
-          splat<V>(p.stddev),  splat<V>(p.alpha),  splat<V>(p.beta),    splat<V>(p.lo),
-          splat<V>(p.hi),      splat<vd>(p.p_alpha), splat<vd>(p.q_beta), splat<vd>(p.d_alpha),
+  return {splat<V>(p.value),  splat<V>(p.mid),      splat<V>(p.half),    splat<V>(p.mean),
+          splat<V>(p.stddev), splat<V>(p.alpha),    splat<V>(p.beta),    splat<V>(p.lo),
+          splat<V>(p.hi),     splat<vd>(p.p_alpha), splat<vd>(p.q_beta), splat<vd>(p.d_alpha),
           splat<vd>(p.width)};
 }
 
@@ -412,14 +435,14 @@ WEIGHTINIT_SIMD_INLINE V clamp_v(V x, V lo, V hi) {
 // truncated_normal_f32 for D lanes of words (as 64-bit lanes): the side, its double argument and
 // the lanes' table index and t; the float polynomial runs on all W lanes at once afterwards.
 struct tn_half {
-  vq idx;      // table row (low 32 bits)
-  vd t;        // t before its rounding to float
-  vd series;   // the tiny-d series, as double before its rounding to float
+  vq idx;     // table row (low 32 bits)
+  vd t;       // t before its rounding to float
+  vd series;  // the tiny-d series, as double before its rounding to float
   vl use_series, negate;
 };
 WEIGHTINIT_SIMD_INLINE tn_half truncated_half(const consts<vf>& c, vq w) {
-  const vd u = low32_to_f64(w) * 0x1p-32 + 0x1p-33;           // (2w+1) 2^-33, exact
-  const vd u1 = low32_to_f64(~w) * 0x1p-32 + 0x1p-33;         // (2(~w)+1) 2^-33 = 1 - u, exact
+  const vd u = low32_to_f64(w) * 0x1p-32 + 0x1p-33;    // (2w+1) 2^-33, exact
+  const vd u1 = low32_to_f64(~w) * 0x1p-32 + 0x1p-33;  // (2(~w)+1) 2^-33 = 1 - u, exact
   const vd lower = fma_v(u, c.width, c.p_alpha);
   const vd upper = fma_v(u1, c.width, c.q_beta);
   const vd d = fma_v(-u, c.width, c.d_alpha);
@@ -697,7 +720,8 @@ inline range_fn<double> pick(dtype, distribution_kind kind, double*) {
     case distribution_kind::constant: return &range_f64<distribution_kind::constant>;
     case distribution_kind::uniform: return &range_f64<distribution_kind::uniform>;
     case distribution_kind::normal: return &range_f64<distribution_kind::normal>;
-    case distribution_kind::truncated_normal: return &range_f64<distribution_kind::truncated_normal>;
+    case distribution_kind::truncated_normal:
+      return &range_f64<distribution_kind::truncated_normal>;
   }
   return nullptr;
 }
@@ -713,7 +737,8 @@ void philox_blocks(key k, std::uint64_t first_block, std::size_t n, words4* out)
   }
 }
 
-WEIGHTINIT_SIMD_INLINE words_v load_words(const words4* in, std::size_t n) {  // n <= W blocks, zero-padded
+WEIGHTINIT_SIMD_INLINE words_v load_words(const words4* in,
+                                          std::size_t n) {  // n <= W blocks, zero-padded
   words_v w = {splat<vu>(0u), splat<vu>(0u), splat<vu>(0u), splat<vu>(0u)};
   for (std::size_t l = 0; l < n; ++l) {
     w.x[l] = in[l].x;

@@ -33,8 +33,8 @@ constexpr nonlinearity_name k_names[] = {
 // recommended_init uses for them: the rectifier-like ones take relu's √2 (He normal), softmax and
 // none the linear gain 1 (Xavier uniform).
 constexpr nonlinearity_name k_activation_names[] = {
-    {nonlinearity::relu, "gelu"}, {nonlinearity::relu, "silu"},   {nonlinearity::relu, "swish"},
-    {nonlinearity::relu, "elu"},  {nonlinearity::relu, "mish"},   {nonlinearity::linear, "softmax"},
+    {nonlinearity::relu, "gelu"},   {nonlinearity::relu, "silu"}, {nonlinearity::relu, "swish"},
+    {nonlinearity::relu, "elu"},    {nonlinearity::relu, "mish"}, {nonlinearity::linear, "softmax"},
     {nonlinearity::linear, "none"},
 };
 
@@ -55,14 +55,16 @@ const char* to_string(nonlinearity nl) noexcept {
 nonlinearity parse_nonlinearity(const std::string& name) {
   for (const auto& n : k_names)
     if (name == n.name) return n.nl;
-  throw std::invalid_argument("gain: unknown nonlinearity '" + name + "' (expected " + known_names() +
-                              ")");
+  throw std::invalid_argument("gain: unknown nonlinearity '" + name + "' (expected " +
+                              known_names() + ")");
 }
 
 double gain(nonlinearity nl, std::optional<double> param) {
   if (param && !std::isfinite(*param))
-    detail::throw_invalid("gain", std::string(to_string(nl)) + ": param (negative slope) must be a "
-                                  "finite number, got " + std::to_string(*param));
+    detail::throw_invalid("gain", std::string(to_string(nl)) +
+                                      ": param (negative slope) must be a "
+                                      "finite number, got " +
+                                      std::to_string(*param));
   switch (nl) {
     case nonlinearity::linear:
     case nonlinearity::identity:
@@ -81,7 +83,8 @@ double gain(nonlinearity nl, std::optional<double> param) {
     }
     case nonlinearity::selu: return 3.0 / 4;
   }
-  detail::throw_invalid("gain", "unknown nonlinearity value " + std::to_string(static_cast<int>(nl)));
+  detail::throw_invalid("gain",
+                        "unknown nonlinearity value " + std::to_string(static_cast<int>(nl)));
 }
 
 double gain(const std::string& name, std::optional<double> param) {

@@ -14,11 +14,13 @@ namespace {
 }
 
 void require_finite(const initializer& init, const char* name, double v) {
-  if (!std::isfinite(v)) bad(init, std::string(name) + " must be a finite number, got " + format_number(v));
+  if (!std::isfinite(v))
+    bad(init, std::string(name) + " must be a finite number, got " + format_number(v));
 }
 
 void require_positive_gain(const initializer& init, double g) {
-  if (!(std::isfinite(g) && g > 0)) bad(init, "gain must be a finite number > 0, got " + format_number(g));
+  if (!(std::isfinite(g) && g > 0))
+    bad(init, "gain must be a finite number > 0, got " + format_number(g));
 }
 
 void require_he(const initializer& init, fan_mode mode, nonlinearity nl, double negative_slope) {
@@ -28,7 +30,8 @@ void require_he(const initializer& init, fan_mode mode, nonlinearity nl, double 
                                           : std::to_string(static_cast<int>(mode)).c_str()) +
                   " (variance_scaling takes fan_avg and fan_geo_avg)");
   if (!std::isfinite(negative_slope))
-    bad(init, "a (the negative slope) must be a finite number, got " + format_number(negative_slope));
+    bad(init,
+        "a (the negative slope) must be a finite number, got " + format_number(negative_slope));
   if (!detail::is_valid(nl))
     bad(init, "unknown nonlinearity value " + std::to_string(static_cast<int>(nl)));
 }
@@ -92,8 +95,9 @@ scale_distribution parse_scale_distribution(const std::string& name) {
   if (name == "uniform") return scale_distribution::uniform;
   if (name == "normal" || name == "untruncated_normal") return scale_distribution::normal;
   if (name == "truncated_normal") return scale_distribution::truncated_normal;
-  throw std::invalid_argument("parse_scale_distribution: unknown distribution '" + name +
-                              "' (expected uniform, normal (= untruncated_normal), truncated_normal)");
+  throw std::invalid_argument(
+      "parse_scale_distribution: unknown distribution '" + name +
+      "' (expected uniform, normal (= untruncated_normal), truncated_normal)");
 }
 
 const char* to_string(scheme s) noexcept {
@@ -122,7 +126,8 @@ const char* to_string(scheme s) noexcept {
 }
 
 bool is_elementwise(scheme s) noexcept {
-  return !(s == scheme::orthogonal || s == scheme::eye || s == scheme::dirac || s == scheme::sparse);
+  return !(s == scheme::orthogonal || s == scheme::eye || s == scheme::dirac ||
+           s == scheme::sparse);
 }
 
 bool uses_fans(scheme s) noexcept {
@@ -156,13 +161,19 @@ bool operator==(const truncated_normal_sigma& x, const truncated_normal_sigma& y
   return x.mean == y.mean && x.stddev == y.stddev && x.a == y.a && x.b == y.b &&
          x.correct_variance == y.correct_variance;
 }
-bool operator==(const xavier_uniform& x, const xavier_uniform& y) noexcept { return x.gain == y.gain; }
-bool operator==(const xavier_normal& x, const xavier_normal& y) noexcept { return x.gain == y.gain; }
+bool operator==(const xavier_uniform& x, const xavier_uniform& y) noexcept {
+  return x.gain == y.gain;
+}
+bool operator==(const xavier_normal& x, const xavier_normal& y) noexcept {
+  return x.gain == y.gain;
+}
 bool operator==(const he_uniform& x, const he_uniform& y) noexcept {
-  return x.mode == y.mode && x.nonlinearity == y.nonlinearity && x.negative_slope == y.negative_slope;
+  return x.mode == y.mode && x.nonlinearity == y.nonlinearity &&
+         x.negative_slope == y.negative_slope;
 }
 bool operator==(const he_normal& x, const he_normal& y) noexcept {
-  return x.mode == y.mode && x.nonlinearity == y.nonlinearity && x.negative_slope == y.negative_slope;
+  return x.mode == y.mode && x.nonlinearity == y.nonlinearity &&
+         x.negative_slope == y.negative_slope;
 }
 bool operator==(const lecun_uniform&, const lecun_uniform&) noexcept { return true; }
 bool operator==(const lecun_normal&, const lecun_normal&) noexcept { return true; }
@@ -187,8 +198,8 @@ initializer::initializer(const distribution& d) {
       p_ = params::truncated_normal{d.mean, d.stddev, d.low, d.high};
       return;
   }
-  detail::throw_invalid("initializer", "unknown distribution kind value " +
-                                           std::to_string(static_cast<int>(d.kind)));
+  detail::throw_invalid(
+      "initializer", "unknown distribution kind value " + std::to_string(static_cast<int>(d.kind)));
 }
 
 // ---- SPEC text ----------------------------------------------------------------------------------
@@ -205,7 +216,8 @@ std::string to_string(const initializer& i) {
     case scheme::lecun_uniform:
     case scheme::lecun_normal:
     case scheme::bias_uniform: return n;
-    case scheme::constant: return n + "(value=" + format_number(i.get_if<params::constant>()->value) + ")";
+    case scheme::constant:
+      return n + "(value=" + format_number(i.get_if<params::constant>()->value) + ")";
     case scheme::uniform: {
       const auto& p = *i.get_if<params::uniform>();
       return n + "(a=" + format_number(p.a) + ",b=" + format_number(p.b) + ")";
@@ -225,9 +237,12 @@ std::string to_string(const initializer& i) {
              ",a=" + format_number(p.a) + ",b=" + format_number(p.b) +
              ",correct_variance=" + (p.correct_variance ? "true" : "false") + ")";
     }
-    case scheme::xavier_uniform: return n + "(gain=" + format_number(i.get_if<params::xavier_uniform>()->gain) + ")";
-    case scheme::xavier_normal: return n + "(gain=" + format_number(i.get_if<params::xavier_normal>()->gain) + ")";
-    case scheme::orthogonal: return n + "(gain=" + format_number(i.get_if<params::orthogonal>()->gain) + ")";
+    case scheme::xavier_uniform:
+      return n + "(gain=" + format_number(i.get_if<params::xavier_uniform>()->gain) + ")";
+    case scheme::xavier_normal:
+      return n + "(gain=" + format_number(i.get_if<params::xavier_normal>()->gain) + ")";
+    case scheme::orthogonal:
+      return n + "(gain=" + format_number(i.get_if<params::orthogonal>()->gain) + ")";
     case scheme::eye: return n + "(gain=" + format_number(i.get_if<params::eye>()->gain) + ")";
     case scheme::he_uniform: {
       const auto& p = *i.get_if<params::he_uniform>();
@@ -242,7 +257,8 @@ std::string to_string(const initializer& i) {
       return n + "(scale=" + format_number(p.scale) + ",mode=" + to_string(p.mode) +
              ",distribution=" + to_string(p.distribution) + ")";
     }
-    case scheme::dirac: return n + "(groups=" + std::to_string(i.get_if<params::dirac>()->groups) + ")";
+    case scheme::dirac:
+      return n + "(groups=" + std::to_string(i.get_if<params::dirac>()->groups) + ")";
     case scheme::sparse: {
       const auto& p = *i.get_if<params::sparse>();
       return n + "(sparsity=" + format_number(p.sparsity) + ",std=" + format_number(p.stddev) + ")";
@@ -293,12 +309,15 @@ void validate(const initializer& init) {
     case scheme::lecun_uniform:
     case scheme::lecun_normal:
     case scheme::bias_uniform: return;
-    case scheme::constant: require_finite(init, "value", init.get_if<params::constant>()->value); return;
+    case scheme::constant:
+      require_finite(init, "value", init.get_if<params::constant>()->value);
+      return;
     case scheme::uniform: {
       const auto& p = *init.get_if<params::uniform>();
       require_finite(init, "a", p.a);
       require_finite(init, "b", p.b);
-      if (!(p.a < p.b)) bad(init, "needs a < b, got a=" + format_number(p.a) + ", b=" + format_number(p.b));
+      if (!(p.a < p.b))
+        bad(init, "needs a < b, got a=" + format_number(p.a) + ", b=" + format_number(p.b));
       return;
     }
     case scheme::normal: {
@@ -329,8 +348,12 @@ void validate(const initializer& init) {
                       format_number(p.b) + "] sigma: the interval is too far in the tail");
       return;
     }
-    case scheme::xavier_uniform: require_positive_gain(init, init.get_if<params::xavier_uniform>()->gain); return;
-    case scheme::xavier_normal: require_positive_gain(init, init.get_if<params::xavier_normal>()->gain); return;
+    case scheme::xavier_uniform:
+      require_positive_gain(init, init.get_if<params::xavier_uniform>()->gain);
+      return;
+    case scheme::xavier_normal:
+      require_positive_gain(init, init.get_if<params::xavier_normal>()->gain);
+      return;
     case scheme::he_uniform: {
       const auto& p = *init.get_if<params::he_uniform>();
       require_he(init, p.mode, p.nonlinearity, p.negative_slope);
@@ -351,7 +374,9 @@ void validate(const initializer& init) {
         bad(init, "unknown distribution value " + std::to_string(static_cast<int>(p.distribution)));
       return;
     }
-    case scheme::orthogonal: require_finite(init, "gain", init.get_if<params::orthogonal>()->gain); return;
+    case scheme::orthogonal:
+      require_finite(init, "gain", init.get_if<params::orthogonal>()->gain);
+      return;
     case scheme::eye: require_finite(init, "gain", init.get_if<params::eye>()->gain); return;
     case scheme::dirac: {
       const std::int64_t g = init.get_if<params::dirac>()->groups;
@@ -359,7 +384,8 @@ void validate(const initializer& init) {
       return;
     }
   }
-  detail::throw_invalid("validate", "unknown scheme value " + std::to_string(static_cast<int>(init.kind())));
+  detail::throw_invalid("validate",
+                        "unknown scheme value " + std::to_string(static_cast<int>(init.kind())));
 }
 
 }  // namespace weightinit

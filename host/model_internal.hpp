@@ -44,8 +44,8 @@ std::vector<plan_descriptor> elementwise_descriptors(const shape& dims, const sh
 /// The descriptor table of a plan's elementwise entries at the addresses `address(i)`, slot_begin
 /// assigned in order; `slots` receives the total.
 template <class Address>
-std::vector<plan_descriptor> plan_table(const model_plan& plan, Address&& address, std::int64_t& slots,
-                                        const char* function) {
+std::vector<plan_descriptor> plan_table(const model_plan& plan, Address&& address,
+                                        std::int64_t& slots, const char* function) {
   std::vector<plan_descriptor> table;
   slots = 0;
   const auto& entries = plan.internals().entries;
@@ -53,9 +53,9 @@ std::vector<plan_descriptor> plan_table(const model_plan& plan, Address&& addres
     const auto& e = entries[i];
     if (!is_elementwise(e.entry.init.kind()) || e.stored == 0) continue;
     const shard_box box = e.entry.box ? *e.entry.box : full_box(e.entry.dims);
-    for (plan_descriptor& d : elementwise_descriptors(e.entry.dims, box, e.entry.type,
-                                                      static_cast<unsigned char*>(address(i)),
-                                                      e.plan, e.k, function)) {
+    for (plan_descriptor& d :
+         elementwise_descriptors(e.entry.dims, box, e.entry.type,
+                                 static_cast<unsigned char*>(address(i)), e.plan, e.k, function)) {
       d.slot_begin = slots;
       slots += d.geo.runs * d.slots_per_run;
       table.push_back(d);

@@ -60,8 +60,9 @@ fans sibling_weight_fans(const model_plan& plan, const plan_entry& bias) {
   const std::string& name = bias.name;
   const std::size_t at = name.rfind("bias");
   if (at == std::string::npos)
-    throw std::invalid_argument("bias_uniform needs its weight's fans: give fan_override, or name the "
-                                "bias like its weight with 'bias' for 'weight' (x.bias, x.weight)");
+    throw std::invalid_argument(
+        "bias_uniform needs its weight's fans: give fan_override, or name the "
+        "bias like its weight with 'bias' for 'weight' (x.bias, x.weight)");
   const std::string weight = name.substr(0, at) + "weight" + name.substr(at + 4);
   const std::size_t w = plan.find(weight);
   if (w == plan.size())
@@ -86,8 +87,8 @@ std::size_t model_plan::add(plan_entry e) {
     if (e.layout && e.fan_override)
       throw std::invalid_argument("sets both layout and fan_override; give one");
     if (e.fan_override && !uses_fans(e.init.kind()))
-      throw std::invalid_argument(std::string("fan_override is given, but ") + to_string(e.init.kind()) +
-                                  " reads no fans");
+      throw std::invalid_argument(std::string("fan_override is given, but ") +
+                                  to_string(e.init.kind()) + " reads no fans");
     initializer init = e.init;
     std::optional<fans> given = e.fan_override;
     if (init.kind() == scheme::bias_uniform && !given) {
@@ -97,12 +98,14 @@ std::size_t model_plan::add(plan_entry e) {
     impl::resolved r;
     tensor_view v{placeholder(), e.type, e.dims};
     v.box = e.box;
-    r.plan = detail::plan_fill(v, init, e.layout ? *e.layout : fan_layout{}, given ? &*given : nullptr, fn);
+    r.plan = detail::plan_fill(v, init, e.layout ? *e.layout : fan_layout{},
+                               given ? &*given : nullptr, fn);
     r.stored = e.box ? element_count(*e.box) : element_count(e.dims);
     r.bytes = static_cast<std::size_t>(r.stored) * size_of(e.type);
     r.k = key{impl_->seed, e.stream ? *e.stream : stream_of_name(e.name)};
     r.offset = (impl_->arena_bytes + arena_alignment - 1) / arena_alignment * arena_alignment;
-    if (r.offset + r.bytes < r.offset) throw std::invalid_argument("the arena would overflow 64 bits");
+    if (r.offset + r.bytes < r.offset)
+      throw std::invalid_argument("the arena would overflow 64 bits");
     e.init = init;
     if (given) e.fan_override = given;
     r.entry = std::move(e);
@@ -116,7 +119,8 @@ std::size_t model_plan::add(plan_entry e) {
     std::string what = err.what();
     const std::string prefix = std::string(fn) + ": ";
     if (what.compare(0, prefix.size(), prefix) == 0) what = what.substr(prefix.size());
-    throw std::invalid_argument(prefix + "tensor '" + e.name + "' " + to_string(e.dims) + ": " + what);
+    throw std::invalid_argument(prefix + "tensor '" + e.name + "' " + to_string(e.dims) + ": " +
+                                what);
   }
 }
 
@@ -128,7 +132,9 @@ std::size_t model_plan::find(std::string_view name) const noexcept {
   return it == impl_->index.end() ? size() : it->second;
 }
 key model_plan::key_of(std::size_t i) const { return impl_->entries.at(i).k; }
-std::int64_t model_plan::stored_elements(std::size_t i) const { return impl_->entries.at(i).stored; }
+std::int64_t model_plan::stored_elements(std::size_t i) const {
+  return impl_->entries.at(i).stored;
+}
 std::size_t model_plan::stored_bytes(std::size_t i) const { return impl_->entries.at(i).bytes; }
 tensor_view model_plan::view(std::size_t i, void* data) const {
   const plan_entry& e = entry(i);
@@ -148,24 +154,27 @@ namespace {
 
 void check_plan_options(const fill_options& options, const char* fn) {
   if (options.layout || options.fan_override)
-    throw std::invalid_argument(std::string(fn) + ": each plan entry carries its own layout and fans; "
+    throw std::invalid_argument(std::string(fn) +
+                                ": each plan entry carries its own layout and fans; "
                                 "leave fill_options::layout and fan_override unset");
 }
 
 // Entry i's memory: checked for a plan of this size, and non-null where it holds elements.
-void* entry_data(const model_plan& plan, const plan_buffers& buffers, std::size_t i, const char* fn) {
+void* entry_data(const model_plan& plan, const plan_buffers& buffers, std::size_t i,
+                 const char* fn) {
   void* p = buffers.data(i, plan);
   if (p == nullptr && plan.stored_elements(i) > 0)
-    throw std::invalid_argument(std::string(fn) + ": null " + (buffers.is_arena() ? "arena" : "buffer") +
-                                " for tensor '" + plan.entry(i).name + "' (" +
-                                std::to_string(plan.stored_elements(i)) + " elements)");
+    throw std::invalid_argument(
+        std::string(fn) + ": null " + (buffers.is_arena() ? "arena" : "buffer") + " for tensor '" +
+        plan.entry(i).name + "' (" + std::to_string(plan.stored_elements(i)) + " elements)");
   return p;
 }
 
 void check_buffers(const model_plan& plan, const plan_buffers& buffers, const char* fn) {
   if (!buffers.is_arena() && buffers.size() != plan.size())
     throw std::invalid_argument(std::string(fn) + ": " + std::to_string(buffers.size()) +
-                                " buffers for a plan of " + std::to_string(plan.size()) + " tensors");
+                                " buffers for a plan of " + std::to_string(plan.size()) +
+                                " tensors");
   for (std::size_t i = 0; i < plan.size(); ++i) entry_data(plan, buffers, i, fn);
 }
 
@@ -235,10 +244,11 @@ void fill_host(const model_plan& plan, std::size_t i, void* data, const fill_opt
   const char* fn = "fill_host";
   detail::check_plan_options(options, fn);
   if (i >= plan.size())
-    throw std::invalid_argument(std::string(fn) + ": entry " + std::to_string(i) + " of a plan of " +
-                                std::to_string(plan.size()) + " tensors");
+    throw std::invalid_argument(std::string(fn) + ": entry " + std::to_string(i) +
+                                " of a plan of " + std::to_string(plan.size()) + " tensors");
   if (data == nullptr && plan.stored_elements(i) > 0)
-    throw std::invalid_argument(std::string(fn) + ": null buffer for tensor '" + plan.entry(i).name + "'");
+    throw std::invalid_argument(std::string(fn) + ": null buffer for tensor '" +
+                                plan.entry(i).name + "'");
   const auto& e = plan.internals().entries[i];
   detail::execute_host(plan.view(i, data), e.plan, e.k, host_policy{options.threads});
 }

@@ -46,8 +46,8 @@ device_plan::device_plan(const model_plan& plan, const plan_buffers& buffers) : 
     }
     if (!p.is_elementwise(i)) impl_->others.push_back({p.view(i, address[i]), i});
   }
-  const std::vector<detail::plan_descriptor> table =
-      detail::plan_table(p, [&](std::size_t i) { return address[i]; }, impl_->slots, fn);
+  const std::vector<detail::plan_descriptor> table = detail::plan_table(
+      p, [&](std::size_t i) { return address[i]; }, impl_->slots, fn);
   impl_->count = static_cast<std::int64_t>(table.size());
   if (!table.empty()) {
     const std::size_t bytes = table.size() * sizeof(detail::plan_descriptor);
@@ -68,7 +68,9 @@ device_plan::~device_plan() {
   if (impl_ && impl_->table) cudaFree(impl_->table);
 }
 
-std::size_t device_plan::descriptors() const noexcept { return static_cast<std::size_t>(impl_->count); }
+std::size_t device_plan::descriptors() const noexcept {
+  return static_cast<std::size_t>(impl_->count);
+}
 std::size_t device_plan::launches() const noexcept {
   return (impl_->count > 0 ? 1 : 0) + impl_->others.size();
 }
@@ -79,7 +81,8 @@ void fill(const device_plan& plan, cudaStream_t stream) {
     const cudaError_t before = cudaPeekAtLastError();
     const cudaError_t launched =
         detail::launch_plan_fill(d.table, d.count, d.slots, d.blocks, d.threads, stream);
-    if (launched != cudaSuccess) detail::throw_launch_error(launched, before, "fill", "the plan kernel");
+    if (launched != cudaSuccess)
+      detail::throw_launch_error(launched, before, "fill", "the plan kernel");
   }
   const auto& entries = d.copy.internals().entries;
   for (const auto& s : d.others)

@@ -1,7 +1,7 @@
 // host/orthogonal_host.cpp: the CPU orthogonal: Householder QR in double precision (LAPACK's
 // dgeqr2/dorg2r, unblocked), sign-corrected so that R has a positive diagonal, which makes Q unique
-// (independent of the reflector convention, so cuSOLVER's Q agrees to rounding) and Haar-distributed
-// when the input is Gaussian (Mezzadri 2007).
+// (independent of the reflector convention, so cuSOLVER's Q agrees to rounding) and
+// Haar-distributed when the input is Gaussian (Mezzadri 2007).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -16,8 +16,8 @@ namespace detail {
 namespace {
 
 // Runs body(k) for k in [lo, hi), split over up to `threads` threads when the work is large.
-void parallel_columns(std::int64_t lo, std::int64_t hi, std::int64_t work_per_column, unsigned threads,
-                      const std::function<void(std::int64_t)>& body) {
+void parallel_columns(std::int64_t lo, std::int64_t hi, std::int64_t work_per_column,
+                      unsigned threads, const std::function<void(std::int64_t)>& body) {
   const std::int64_t n = hi - lo;
   const std::int64_t useful = std::max<std::int64_t>(1, n * work_per_column / (1 << 16));
   const unsigned t = static_cast<unsigned>(std::min<std::int64_t>({threads, useful, n}));
@@ -32,7 +32,8 @@ void parallel_columns(std::int64_t lo, std::int64_t hi, std::int64_t work_per_co
 
 // Applies H = I - tau v vᵀ (v[0] = 1 implicit, v[1..] below the diagonal of column j of `a`, in
 // rows j+1..m-1) to column k of `x` (both column-major with leading dimension m), rows j..m-1.
-inline void apply_reflector(const double* a, double tau, std::int64_t m, std::int64_t j, double* x) {
+inline void apply_reflector(const double* a, double tau, std::int64_t m, std::int64_t j,
+                            double* x) {
   const double* v = a + j;  // v[0] is the diagonal slot: treated as 1
   double s = x[j];
   for (std::int64_t i = j + 1; i < m; ++i) s += v[i - j] * x[i];
@@ -45,7 +46,8 @@ inline void apply_reflector(const double* a, double tau, std::int64_t m, std::in
 
 // `a`: column-major m × n, m >= n. On return `a` holds Q (m × n, orthonormal columns) with column j
 // multiplied by sign(R_jj) (+1 when R_jj is 0), i.e. the Q of the QR with R_jj >= 0.
-void orthonormalize_columns(std::vector<double>& a, std::int64_t m, std::int64_t n, unsigned threads) {
+void orthonormalize_columns(std::vector<double>& a, std::int64_t m, std::int64_t n,
+                            unsigned threads) {
   std::vector<double> tau(static_cast<std::size_t>(n)), sign(static_cast<std::size_t>(n));
   double* A = a.data();
   for (std::int64_t j = 0; j < n; ++j) {
@@ -75,8 +77,9 @@ void orthonormalize_columns(std::vector<double>& a, std::int64_t m, std::int64_t
   for (std::int64_t j = 0; j < n; ++j) q[static_cast<std::size_t>(j * m + j)] = 1.0;
   for (std::int64_t j = n - 1; j >= 0; --j) {
     const double* refl = A + j * m;
-    parallel_columns(j, n, m - j, threads,
-                     [&](std::int64_t k) { apply_reflector(refl, tau[j], m, j, q.data() + k * m); });
+    parallel_columns(j, n, m - j, threads, [&](std::int64_t k) {
+      apply_reflector(refl, tau[j], m, j, q.data() + k * m);
+    });
   }
   for (std::int64_t j = 0; j < n; ++j)
     for (std::int64_t i = 0; i < m; ++i) q[static_cast<std::size_t>(j * m + i)] *= sign[j];
@@ -102,7 +105,8 @@ std::vector<double> orthogonal_block_host(const std::vector<double>& gaussian, s
   orthonormalize_columns(w, rows, cols, threads);
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t c = 0; c < cols; ++c)
-      out[static_cast<std::size_t>(r * cols + c)] = gain * w[static_cast<std::size_t>(c * rows + r)];
+      out[static_cast<std::size_t>(r * cols + c)] =
+          gain * w[static_cast<std::size_t>(c * rows + r)];
   return out;
 }
 

@@ -1,6 +1,7 @@
-// host/plan.cpp: planning a fill: every check (scheme parameters, shape, fans, packed parts, window,
-// pointer, dtype) done and the work laid out (elementwise ranges, orthogonal blocks, structured
-// geometry) before anything is written. The CPU and GPU fills both execute the same plan.
+// host/plan.cpp: planning a fill: every check (scheme parameters, shape, fans, packed parts,
+// window, pointer, dtype) done and the work laid out (elementwise ranges, orthogonal blocks,
+// structured geometry) before anything is written. The CPU and GPU fills both execute the same
+// plan.
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -55,7 +56,8 @@ fill_plan plan_checked(const tensor_view& tensor, const initializer& init, const
 
   if (is_elementwise(init.kind())) {
     if (!uses_fans(init.kind()) || given) {
-      plan.ranges.push_back({0, total, given ? resolve_with_fans(init, *given) : resolve_with_fans(init, fans{})});
+      plan.ranges.push_back(
+          {0, total, given ? resolve_with_fans(init, *given) : resolve_with_fans(init, fans{})});
     } else {
       if (init.kind() == scheme::bias_uniform && rank < 2)
         resolve(init, dims, lay);  // throws the message that explains bias fans
@@ -63,14 +65,17 @@ fill_plan plan_checked(const tensor_view& tensor, const initializer& init, const
       if (total == 0) return plan;  // zero elements: a no-op once the shape is known to be valid
       const distribution first = resolve_with_fans(init, parts[0]);
       bool equal = true;
-      for (const fans& f : parts) equal = equal && same_distribution(resolve_with_fans(init, f), first);
+      for (const fans& f : parts)
+        equal = equal && same_distribution(resolve_with_fans(init, f), first);
       if (equal) {
         plan.ranges.push_back({0, total, first});
       } else {
         if (!output_axis_outermost(dims, lay))
-          throw_invalid(name, "packed parts of unequal size need the output axis outermost "
-                              "(layout out_in or fan_axes out = {0}) so each part is contiguous; "
-                              "shape " + to_string(dims));
+          throw_invalid(name,
+                        "packed parts of unequal size need the output axis outermost "
+                        "(layout out_in or fan_axes out = {0}) so each part is contiguous; "
+                        "shape " +
+                            to_string(dims));
         const std::int64_t inner = total / dims[0];
         std::int64_t row = 0;
         for (std::size_t p = 0; p < parts.size(); ++p) {
@@ -87,7 +92,8 @@ fill_plan plan_checked(const tensor_view& tensor, const initializer& init, const
   switch (init.kind()) {
     case scheme::orthogonal: {
       if (rank < 2)
-        throw_invalid(name, "needs rank >= 2 (it flattens to a matrix), got shape " + to_string(dims));
+        throw_invalid(name,
+                      "needs rank >= 2 (it flattens to a matrix), got shape " + to_string(dims));
       plan.gain = init.get_if<params::orthogonal>()->gain;
       check_gain_representable(name, plan.gain, tensor.type);
       const bool keras_flat = !lay.axes && lay.convention == layout::in_out;
@@ -97,8 +103,10 @@ fill_plan plan_checked(const tensor_view& tensor, const initializer& init, const
       if (!lay.parts.empty() && !given) {
         part_fans(dims, lay, name);  // validates the parts
         if (keras_flat || !output_axis_outermost(dims, lay))
-          throw_invalid(name, "packed parts need the output axis outermost (layout out_in), so "
-                              "each part is a block of rows; shape " + to_string(dims));
+          throw_invalid(name,
+                        "packed parts need the output axis outermost (layout out_in), so "
+                        "each part is a block of rows; shape " +
+                            to_string(dims));
         if (total == 0) return plan;
         std::int64_t row = 0;
         for (std::int64_t size : lay.parts) {
@@ -122,7 +130,8 @@ fill_plan plan_checked(const tensor_view& tensor, const initializer& init, const
     case scheme::dirac: {
       const std::int64_t groups = init.get_if<params::dirac>()->groups;
       if (rank < 3 || rank > 5)
-        throw_invalid(name, "needs a 3-, 4- or 5-D shape (out, in, *kernel), got " + to_string(dims));
+        throw_invalid(name,
+                      "needs a 3-, 4- or 5-D shape (out, in, *kernel), got " + to_string(dims));
       if (dims[0] % groups != 0)
         throw_invalid(name, "dim 0 of shape " + to_string(dims) + " is not divisible by groups " +
                                 std::to_string(groups));
@@ -138,7 +147,8 @@ fill_plan plan_checked(const tensor_view& tensor, const initializer& init, const
       plan.rows = dims[0];
       plan.cols = dims[1];
       // PyTorch: num_zeros = int(math.ceil(sparsity * rows)), in double.
-      plan.zeros = static_cast<std::int64_t>(std::ceil(p.sparsity * static_cast<double>(plan.rows)));
+      plan.zeros =
+          static_cast<std::int64_t>(std::ceil(p.sparsity * static_cast<double>(plan.rows)));
       plan.ranges.push_back({0, total, distribution::normal(0.0, p.stddev)});
       check_distribution(plan.ranges[0].dist, tensor.type, function);
       return plan;

@@ -1,6 +1,6 @@
 // host/prepare.cpp: argument checks for distributions and the per-call constants of the fills.
-// Phi, Q and 1/2 - Phi use the C library's erfc / erf in double precision: they run once per call on
-// the host (not per element), and the CPU and GPU fills receive the same rounded constants.
+// Phi, Q and 1/2 - Phi use the C library's erfc / erf in double precision: they run once per call
+// on the host (not per element), and the CPU and GPU fills receive the same rounded constants.
 #include "prepare.hpp"
 
 #include <cfloat>
@@ -54,7 +54,9 @@ float storage_down(float f, dtype storage) {
   std::uint16_t b;
   const float v = storage_value(f, storage, &b);
   if (v <= f) return v;
-  b = b == 0x0000 ? std::uint16_t{0x8001} : (b & 0x8000) ? std::uint16_t(b + 1) : std::uint16_t(b - 1);
+  b = b == 0x0000    ? std::uint16_t{0x8001}
+      : (b & 0x8000) ? std::uint16_t(b + 1)
+                     : std::uint16_t(b - 1);
   return from_storage(b, storage);
 }
 // The smallest 16-bit value >= f.
@@ -62,7 +64,9 @@ float storage_up(float f, dtype storage) {
   std::uint16_t b;
   const float v = storage_value(f, storage, &b);
   if (v >= f) return v;
-  b = b == 0x8000 ? std::uint16_t{0x0001} : (b & 0x8000) ? std::uint16_t(b - 1) : std::uint16_t(b + 1);
+  b = b == 0x8000    ? std::uint16_t{0x0001}
+      : (b & 0x8000) ? std::uint16_t(b - 1)
+                     : std::uint16_t(b + 1);
   return from_storage(b, storage);
 }
 template <class T>
@@ -98,7 +102,8 @@ prepared<T> prepare(const distribution& d, const char* function, dtype storage) 
       p.mid = static_cast<T>(mid);
       p.half = static_cast<T>(half);
       round_bounds_inward(p, d.low, d.high, storage);
-      if (!(p.lo <= p.hi)) fail(function, d, std::string("interval is narrower than ") + type_name + " spacing");
+      if (!(p.lo <= p.hi))
+        fail(function, d, std::string("interval is narrower than ") + type_name + " spacing");
       break;
     }
     case distribution_kind::normal:
@@ -137,7 +142,8 @@ prepared<T> prepare(const distribution& d, const char* function, dtype storage) 
       p.d_alpha = normal_half_minus_cdf(alpha);
       p.width = width;
       round_bounds_inward(p, d.low, d.high, storage);
-      if (!(p.lo <= p.hi)) fail(function, d, std::string("interval is narrower than ") + type_name + " spacing");
+      if (!(p.lo <= p.hi))
+        fail(function, d, std::string("interval is narrower than ") + type_name + " spacing");
       break;
     }
   }

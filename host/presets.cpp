@@ -22,11 +22,10 @@ layer_preset pytorch_conv() {
 }
 
 layer_preset keras_dense() {
-  // Keras defines GlorotUniform as VarianceScaling(1.0, "fan_avg", "uniform"): limit = √(3·1/n_avg),
-  // which can differ from PyTorch's √3·√(2/(in+out)) in the last bit of the double.
-  return {"keras_dense",
-          variance_scaling(1.0, fan_mode::fan_avg, scale_distribution::uniform), zeros(),
-          layout::in_out};
+  // Keras defines GlorotUniform as VarianceScaling(1.0, "fan_avg", "uniform"): limit =
+  // √(3·1/n_avg), which can differ from PyTorch's √3·√(2/(in+out)) in the last bit of the double.
+  return {"keras_dense", variance_scaling(1.0, fan_mode::fan_avg, scale_distribution::uniform),
+          zeros(), layout::in_out};
 }
 
 layer_preset flax_dense() {
@@ -37,13 +36,15 @@ layer_preset flax_dense() {
 
 layer_preset megatron(double sigma) {
   if (!(std::isfinite(sigma) && sigma >= 0))
-    detail::throw_invalid("megatron", "sigma must be a finite number >= 0, got " + std::to_string(sigma));
+    detail::throw_invalid("megatron",
+                          "sigma must be a finite number >= 0, got " + std::to_string(sigma));
   return {"megatron", normal(0.0, sigma), zeros(), layout::out_in};
 }
 
 layer_preset megatron_output(std::int64_t num_layers, double sigma) {
   if (num_layers < 1)
-    detail::throw_invalid("megatron_output", "num_layers must be >= 1, got " + std::to_string(num_layers));
+    detail::throw_invalid("megatron_output",
+                          "num_layers must be >= 1, got " + std::to_string(num_layers));
   if (!(std::isfinite(sigma) && sigma >= 0))
     detail::throw_invalid("megatron_output",
                           "sigma must be a finite number >= 0, got " + std::to_string(sigma));
@@ -65,7 +66,8 @@ layer_preset preset_by_name(const std::string& name) {
 
 namespace detail {
 
-fans weight_fans_for_bias(const tensor_view& weight, const layer_preset& preset, const char* function) {
+fans weight_fans_for_bias(const tensor_view& weight, const layer_preset& preset,
+                          const char* function) {
   if (!uses_fans(preset.bias.kind())) return fans{};
   const std::string fn = std::string(function) + " (" + preset.name + " bias)";
   return part_fans(weight.dims, preset.layout, fn.c_str())[0];

@@ -23,9 +23,11 @@ constexpr double k_trunc2_std = .87962566103423978;
 double fan_for(const initializer& init, fan_mode m, const fans& f) {
   const bool need_in = m != fan_mode::fan_out, need_out = m != fan_mode::fan_in;
   if (need_in && !(std::isfinite(f.fan_in) && f.fan_in > 0))
-    bad(init, "needs fan_in > 0, got fan_in " + format_number(f.fan_in) + " (a zero extent in the shape?)");
+    bad(init, "needs fan_in > 0, got fan_in " + format_number(f.fan_in) +
+                  " (a zero extent in the shape?)");
   if (need_out && !(std::isfinite(f.fan_out) && f.fan_out > 0))
-    bad(init, "needs fan_out > 0, got fan_out " + format_number(f.fan_out) + " (a zero extent in the shape?)");
+    bad(init, "needs fan_out > 0, got fan_out " + format_number(f.fan_out) +
+                  " (a zero extent in the shape?)");
   switch (m) {
     case fan_mode::fan_in: return f.fan_in;
     case fan_mode::fan_out: return f.fan_out;
@@ -84,20 +86,24 @@ distribution resolve_with_fans(const initializer& init, const fans& f) {
     }
     case scheme::truncated_normal_sigma: {
       const auto& p = *init.get_if<params::truncated_normal_sigma>();
-      const double sigma =
-          p.correct_variance ? p.stddev / detail::truncated_standard_normal_std(p.a, p.b) : p.stddev;
-      return distribution::truncated_normal(p.mean, sigma, p.mean + p.a * sigma, p.mean + p.b * sigma);
+      const double sigma = p.correct_variance
+                               ? p.stddev / detail::truncated_standard_normal_std(p.a, p.b)
+                               : p.stddev;
+      return distribution::truncated_normal(p.mean, sigma, p.mean + p.a * sigma,
+                                            p.mean + p.b * sigma);
     }
     case scheme::xavier_uniform: {
-      // Glorot & Bengio: bound = gain·√(6/(fan_in+fan_out)); PyTorch's order: √3 · gain·√(2/(in+out)).
+      // Glorot & Bengio: bound = gain·√(6/(fan_in+fan_out)); PyTorch's order: √3 ·
+      // gain·√(2/(in+out)).
       fan_for(init, fan_mode::fan_avg, f);  // checks both fans
-      const double std = init.get_if<params::xavier_uniform>()->gain * std::sqrt(2.0 / (f.fan_in + f.fan_out));
+      const double std =
+          init.get_if<params::xavier_uniform>()->gain * std::sqrt(2.0 / (f.fan_in + f.fan_out));
       return distribution::uniform(-sqrt3 * std, sqrt3 * std);
     }
     case scheme::xavier_normal:
       fan_for(init, fan_mode::fan_avg, f);
-      return distribution::normal(
-          0.0, init.get_if<params::xavier_normal>()->gain * std::sqrt(2.0 / (f.fan_in + f.fan_out)));
+      return distribution::normal(0.0, init.get_if<params::xavier_normal>()->gain *
+                                           std::sqrt(2.0 / (f.fan_in + f.fan_out)));
     case scheme::he_uniform: {
       const auto& p = *init.get_if<params::he_uniform>();
       const double std = he_std(init, p.mode, p.nonlinearity, p.negative_slope, f);
@@ -124,7 +130,8 @@ distribution resolve_with_fans(const initializer& init, const fans& f) {
         }
         case scale_distribution::normal: return distribution::normal(0.0, std::sqrt(variance));
         case scale_distribution::truncated_normal: {
-          // Keras/JAX: σ = √variance / 0.8796… so the variance after truncation at ±2σ is `variance`.
+          // Keras/JAX: σ = √variance / 0.8796… so the variance after truncation at ±2σ is
+          // `variance`.
           const double std = std::sqrt(variance) / k_trunc2_std;
           return distribution::truncated_normal(0.0, std, -2.0 * std, 2.0 * std);
         }
@@ -139,8 +146,9 @@ distribution resolve_with_fans(const initializer& init, const fans& f) {
     case scheme::eye:
     case scheme::dirac:
     case scheme::sparse:
-      bad(init, "is a structured scheme, not an elementwise distribution: fill the tensor with "
-                "fill_host or fill instead of resolving it");
+      bad(init,
+          "is a structured scheme, not an elementwise distribution: fill the tensor with "
+          "fill_host or fill instead of resolving it");
   }
   bad(init, "cannot resolve");
 }
@@ -150,9 +158,10 @@ distribution resolve(const initializer& init, const shape& dims, const fan_layou
   if (!uses_fans(init.kind())) return resolve_with_fans(init, fans{});
   const char* fn = to_string(init.kind());
   if (init.kind() == scheme::bias_uniform && dims.size() < 2)
-    detail::throw_invalid(fn, "a bias is resolved with its weight's fans (resolve_with_fans, "
-                              "fill_options::fan_override, or a layer preset), got shape " +
-                                  to_string(dims));
+    detail::throw_invalid(fn,
+                          "a bias is resolved with its weight's fans (resolve_with_fans, "
+                          "fill_options::fan_override, or a layer preset), got shape " +
+                              to_string(dims));
   const std::vector<fans> parts = detail::part_fans(dims, lay, fn);
   const distribution first = resolve_with_fans(init, parts[0]);
   for (std::size_t p = 1; p < parts.size(); ++p)

@@ -135,8 +135,9 @@ std::string rule_set::describe() const {
 plan_entry entry_from_rules(const rule_set& rules, std::string name, shape dims, dtype type) {
   const rule* r = rules.match(name);
   if (r == nullptr)
-    throw std::invalid_argument("no rule" + (rules.name().empty() ? std::string() : " of '" + rules.name() + "'") +
-                                " matches tensor '" + name + "' (add a rule, e.g. a final '*' rule)");
+    throw std::invalid_argument(
+        "no rule" + (rules.name().empty() ? std::string() : " of '" + rules.name() + "'") +
+        " matches tensor '" + name + "' (add a rule, e.g. a final '*' rule)");
   plan_entry e;
   e.name = std::move(name);
   e.dims = std::move(dims);
@@ -154,7 +155,8 @@ void require(bool ok, const std::string& what) {
 
 rule_set gpt2_rules(std::int64_t n_layer, double std) {
   require(n_layer >= 1, "gpt2_rules: needs n_layer >= 1, got " + std::to_string(n_layer));
-  require(std::isfinite(std) && std > 0, "gpt2_rules: needs a finite std > 0, got " + format_number(std));
+  require(std::isfinite(std) && std > 0,
+          "gpt2_rules: needs a finite std > 0, got " + format_number(std));
   rule_set r("gpt2");
   // nanoGPT: torch.nn.init.normal_(p, mean=0.0, std=0.02/math.sqrt(2 * config.n_layer)); Hugging
   // Face: std=(initializer_range / math.sqrt(2 * n_layer)) for "c_proj.weight".
@@ -167,8 +169,9 @@ rule_set gpt2_rules(std::int64_t n_layer, double std) {
 }
 
 rule_set llama_rules(double initializer_range) {
-  require(std::isfinite(initializer_range) && initializer_range > 0,
-          "llama_rules: needs a finite initializer_range > 0, got " + format_number(initializer_range));
+  require(
+      std::isfinite(initializer_range) && initializer_range > 0,
+      "llama_rules: needs a finite initializer_range > 0, got " + format_number(initializer_range));
   rule_set r("llama");
   r.add("*norm.weight", ones());
   r.add("*.bias", zeros());
@@ -177,8 +180,10 @@ rule_set llama_rules(double initializer_range) {
 }
 
 rule_set megatron_rules(std::int64_t num_layers, double sigma) {
-  require(num_layers >= 1, "megatron_rules: needs num_layers >= 1, got " + std::to_string(num_layers));
-  require(std::isfinite(sigma) && sigma > 0, "megatron_rules: needs a finite sigma > 0, got " + format_number(sigma));
+  require(num_layers >= 1,
+          "megatron_rules: needs num_layers >= 1, got " + std::to_string(num_layers));
+  require(std::isfinite(sigma) && sigma > 0,
+          "megatron_rules: needs a finite sigma > 0, got " + format_number(sigma));
   rule_set r("megatron");
   // scaled_init_method_normal: std = sigma / math.sqrt(2.0 * num_layers).
   const initializer scaled = normal(0, sigma / std::sqrt(2.0 * static_cast<double>(num_layers)));
@@ -226,15 +231,18 @@ rule_set preset_rules(const std::string& name, const std::map<std::string, doubl
                                   "', an integer >= 1 (the number of transformer layers)");
     return static_cast<std::int64_t>(v);
   };
-  if (name == "gpt2") return gpt2_rules(layers("n_layer,std", "n_layer"), take("n_layer,std", "std", 0.02));
+  if (name == "gpt2")
+    return gpt2_rules(layers("n_layer,std", "n_layer"), take("n_layer,std", "std", 0.02));
   if (name == "llama") return llama_rules(take("initializer_range", "initializer_range", 0.02));
   if (name == "megatron")
-    return megatron_rules(layers("num_layers,sigma", "num_layers"), take("num_layers,sigma", "sigma", 0.02));
+    return megatron_rules(layers("num_layers,sigma", "num_layers"),
+                          take("num_layers,sigma", "sigma", 0.02));
   if (name == "pytorch") {
     take("", "", 0);
     return pytorch_default_rules();
   }
-  throw std::invalid_argument("unknown preset '" + name + "' (expected gpt2, llama, megatron, pytorch)");
+  throw std::invalid_argument("unknown preset '" + name +
+                              "' (expected gpt2, llama, megatron, pytorch)");
 }
 
 }  // namespace weightinit

@@ -23,7 +23,8 @@ void fill_ranges(const tensor_view& t, const fill_plan& plan, key k, cudaStream_
   const std::int64_t w0 = plan.window_first, w1 = plan.window_first + plan.window_count;
   for (const element_range& r : plan.ranges) {
     const std::int64_t lo = std::max(w0, r.first), hi = std::min(w1, r.first + r.count);
-    if (lo < hi) fill_device(sub_view(t, lo, hi), r.dist, k, launch::launch_config{}, stream, "fill");
+    if (lo < hi)
+      fill_device(sub_view(t, lo, hi), r.dist, k, launch::launch_config{}, stream, "fill");
   }
 }
 
@@ -46,15 +47,16 @@ void fill_orthogonal(const tensor_view& t, const fill_plan& plan, key k, cudaStr
     const cusolver_api& api = cusolver("fill");
     cusolverDnHandle_t handle = cusolver_handle("fill");
     void* gaussian = nullptr;
-    WEIGHTINIT_CUDA_TRY(cudaMallocAsync(&gaussian, static_cast<std::size_t>(n) * size_of(math), stream),
-                        "fill");
+    WEIGHTINIT_CUDA_TRY(
+        cudaMallocAsync(&gaussian, static_cast<std::size_t>(n) * size_of(math), stream), "fill");
     try {
-      // The block's Gaussian input: the tensor's normal fill at its global indices, in the math type.
-      fill_device(tensor_view{gaussian, math, t.dims, b.offset, n}, distribution::normal(0.0, 1.0), k,
-                  launch::launch_config{}, stream, "fill");
-      const orthogonal_status s = launch_orthogonal(api, handle, gaussian, out, t.type, b.offset,
-                                                    b.rows, b.cols, w0, plan.window_count, plan.gain,
-                                                    stream);
+      // The block's Gaussian input: the tensor's normal fill at its global indices, in the math
+      // type.
+      fill_device(tensor_view{gaussian, math, t.dims, b.offset, n}, distribution::normal(0.0, 1.0),
+                  k, launch::launch_config{}, stream, "fill");
+      const orthogonal_status s =
+          launch_orthogonal(api, handle, gaussian, out, t.type, b.offset, b.rows, b.cols, w0,
+                            plan.window_count, plan.gain, stream);
       if (s.code != 0) {
         if (s.cusolver) throw_cusolver_error(s.code, "fill", s.call);
         throw_cuda_error(static_cast<cudaError_t>(s.code), "fill", s.call);
@@ -84,25 +86,25 @@ void execute_device(const tensor_view& t, const fill_plan& plan, key k, cudaStre
   const std::int64_t w0 = plan.window_first, n = plan.window_count;
   switch (plan.kind) {
     case scheme::orthogonal: fill_orthogonal(t, plan, k, stream); return;
-    case scheme::eye:
-      {
-        void* out = writable_device_address(t, n, "fill");
-        run_launch("the eye kernel", [&] { return launch_eye(out, t.type, w0, n, plan.cols, plan.gain, stream); });
-      }
+    case scheme::eye: {
+      void* out = writable_device_address(t, n, "fill");
+      run_launch("the eye kernel",
+                 [&] { return launch_eye(out, t.type, w0, n, plan.cols, plan.gain, stream); });
+    }
       return;
-    case scheme::dirac:
-      {
-        void* out = writable_device_address(t, n, "fill");
-        const structured::dirac_geometry g = dirac_geometry_of(plan.dims, plan.groups);
-        run_launch("the dirac kernel", [&] { return launch_dirac(out, t.type, w0, n, g, stream); });
-      }
+    case scheme::dirac: {
+      void* out = writable_device_address(t, n, "fill");
+      const structured::dirac_geometry g = dirac_geometry_of(plan.dims, plan.groups);
+      run_launch("the dirac kernel", [&] { return launch_dirac(out, t.type, w0, n, g, stream); });
+    }
       return;
     case scheme::sparse:
       fill_ranges(t, plan, k, stream);  // the normal values (checks the pointer)
       if (plan.zeros > 0) {
         void* out = writable_device_address(t, n, "fill");
         run_launch("the sparse mask kernel", [&] {
-          return launch_sparse_mask(out, t.type, w0, n, plan.rows, plan.cols, plan.zeros, k, stream);
+          return launch_sparse_mask(out, t.type, w0, n, plan.rows, plan.cols, plan.zeros, k,
+                                    stream);
         });
       }
       return;
@@ -126,8 +128,10 @@ void fill(const tensor_view& tensor, const initializer& init, key k, cudaStream_
 void fill(const tensor_view& weight, const tensor_view& bias, const layer_preset& preset,
           key weight_key, key bias_key, const fill_options& options, cudaStream_t stream) {
   detail::check_preset_options(options, "fill");
-  // The weight first, so that its errors are reported as the weight's; then the bias, with its fans.
-  const detail::fill_plan wp = detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill");
+  // The weight first, so that its errors are reported as the weight's; then the bias, with its
+  // fans.
+  const detail::fill_plan wp =
+      detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill");
   const fans f = detail::weight_fans_for_bias(weight, preset, "fill");
   const initializer bias_init = detail::bias_initializer(preset, f);
   const detail::fill_plan bp = detail::plan_fill(bias, bias_init, preset.layout, &f, "fill");

@@ -1,6 +1,6 @@
 // host/scheme_fill_host.cpp: fill_host for an initializer: plans (every check first), then fills
-// elementwise ranges with the distribution fill, and writes the structured schemes (orthogonal, eye,
-// dirac, sparse) with the same per-element rules as the GPU kernels (kernels/structured.hpp).
+// elementwise ranges with the distribution fill, and writes the structured schemes (orthogonal,
+// eye, dirac, sparse) with the same per-element rules as the GPU kernels (kernels/structured.hpp).
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -91,11 +91,12 @@ void fill_sparse(const tensor_view& t, const fill_plan& plan, key k, host_policy
     const std::int64_t r_hi = std::min(rows, (w1 - 1 - c) / cols + 1);  // w1 - 1 >= c or empty
     for (std::int64_t r = r_lo; r < r_hi; ++r)
       if (keys[static_cast<std::size_t>(r)] <= threshold)
-        std::memset(static_cast<char*>(t.data) + (r * cols + c - w0) * static_cast<std::int64_t>(bytes), 0,
-                    bytes);
+        std::memset(
+            static_cast<char*>(t.data) + (r * cols + c - w0) * static_cast<std::int64_t>(bytes), 0,
+            bytes);
   };
-  const unsigned threads = static_cast<unsigned>(
-      std::min<std::int64_t>(thread_count(policy), std::max<std::int64_t>(1, ncols * rows / (1 << 14))));
+  const unsigned threads = static_cast<unsigned>(std::min<std::int64_t>(
+      thread_count(policy), std::max<std::int64_t>(1, ncols * rows / (1 << 14))));
   parallel_for(threads, threads, [&](std::int64_t w) {
     for (std::int64_t j = ncols * w / threads; j < ncols * (w + 1) / threads; ++j) column(j);
   });
@@ -145,10 +146,12 @@ structured::dirac_geometry dirac_geometry_of(const shape& dims, std::int64_t gro
 
 namespace detail {
 
-fan_source fan_source_of(const fill_options& options, const initializer& init, const char* function) {
+fan_source fan_source_of(const fill_options& options, const initializer& init,
+                         const char* function) {
   if (options.layout && options.fan_override)
-    throw_invalid(function, "fill_options sets both layout and fan_override; give one (fans come "
-                            "from the shape under the layout, or are given)");
+    throw_invalid(function,
+                  "fill_options sets both layout and fan_override; give one (fans come "
+                  "from the shape under the layout, or are given)");
   if (options.fan_override && !uses_fans(init.kind()))
     throw_invalid(function, std::string("fill_options::fan_override is given, but ") +
                                 to_string(init.kind()) + " reads no fans");
@@ -160,8 +163,9 @@ fan_source fan_source_of(const fill_options& options, const initializer& init, c
 
 void check_preset_options(const fill_options& options, const char* function) {
   if (options.layout || options.fan_override)
-    throw_invalid(function, "a layer preset carries its own layout and the weight's fans; leave "
-                            "fill_options::layout and fan_override unset");
+    throw_invalid(function,
+                  "a layer preset carries its own layout and the weight's fans; leave "
+                  "fill_options::layout and fan_override unset");
 }
 
 }  // namespace detail
@@ -169,15 +173,18 @@ void check_preset_options(const fill_options& options, const char* function) {
 void fill_host(const tensor_view& tensor, const initializer& init, key k,
                const fill_options& options) {
   const detail::fan_source src = detail::fan_source_of(options, init, "fill_host");
-  const detail::fill_plan plan = detail::plan_fill(tensor, init, src.layout, src.given, "fill_host");
+  const detail::fill_plan plan =
+      detail::plan_fill(tensor, init, src.layout, src.given, "fill_host");
   detail::execute_host(tensor, plan, k, host_policy{options.threads});
 }
 
 void fill_host(const tensor_view& weight, const tensor_view& bias, const layer_preset& preset,
                key weight_key, key bias_key, const fill_options& options) {
   detail::check_preset_options(options, "fill_host");
-  // The weight first, so that its errors are reported as the weight's; then the bias, with its fans.
-  const detail::fill_plan wp = detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill_host");
+  // The weight first, so that its errors are reported as the weight's; then the bias, with its
+  // fans.
+  const detail::fill_plan wp =
+      detail::plan_fill(weight, preset.weight, preset.layout, nullptr, "fill_host");
   const fans f = detail::weight_fans_for_bias(weight, preset, "fill_host");
   const initializer bias_init = detail::bias_initializer(preset, f);
   // Plan both (every check) before writing either.

@@ -1,6 +1,7 @@
-// host/scheme_spec.cpp: SPEC strings for every scheme (DESIGN.md §3), e.g. "he_normal(mode=fan_out)"
-// or "variance_scaling(scale=2,mode=fan_in,distribution=uniform)". Parameters left out take PyTorch's
-// defaults (Keras's for variance_scaling). Every error names the unknown word and what was expected.
+// host/scheme_spec.cpp: SPEC strings for every scheme (DESIGN.md §3), e.g.
+// "he_normal(mode=fan_out)" or "variance_scaling(scale=2,mode=fan_in,distribution=uniform)".
+// Parameters left out take PyTorch's defaults (Keras's for variance_scaling). Every error names the
+// unknown word and what was expected.
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -36,9 +37,9 @@ fan_mode mode_param(const spec& s, bool he) {
   if (v == "fan_out") return fan_mode::fan_out;
   if (!he && v == "fan_avg") return fan_mode::fan_avg;
   if (!he && v == "fan_geo_avg") return fan_mode::fan_geo_avg;
-  throw std::invalid_argument(s.name + ": unknown mode '" + v + "' (expected " +
-                              (he ? "fan_in or fan_out" : "fan_in, fan_out, fan_avg or fan_geo_avg") +
-                              ")");
+  throw std::invalid_argument(
+      s.name + ": unknown mode '" + v + "' (expected " +
+      (he ? "fan_in or fan_out" : "fan_in, fan_out, fan_avg or fan_geo_avg") + ")");
 }
 
 nonlinearity nonlinearity_param(const spec& s) {
@@ -58,8 +59,9 @@ scale_distribution distribution_param(const spec& s) {
   try {
     return parse_scale_distribution(v);
   } catch (const std::invalid_argument&) {
-    throw std::invalid_argument(s.name + ": unknown distribution '" + v +
-                                "' (expected uniform, normal, untruncated_normal or truncated_normal)");
+    throw std::invalid_argument(
+        s.name + ": unknown distribution '" + v +
+        "' (expected uniform, normal, untruncated_normal or truncated_normal)");
   }
 }
 
@@ -76,7 +78,8 @@ initializer parse(const spec& s) {
   }
   if (n == "constant") {
     spec_expect_only(s, "value");
-    if (!s.params.count("value")) throw std::invalid_argument("constant: needs value=... (a number)");
+    if (!s.params.count("value"))
+      throw std::invalid_argument("constant: needs value=... (a number)");
     return constant(spec_number(s, "value", 0));
   }
   if (n == "uniform") {
@@ -98,7 +101,8 @@ initializer parse(const spec& s) {
                                   spec_number(s, "a", -2), spec_number(s, "b", 2),
                                   bool_param(s, "correct_variance", false));
   }
-  if (n == "xavier_uniform" || n == "glorot_uniform" || n == "xavier_normal" || n == "glorot_normal") {
+  if (n == "xavier_uniform" || n == "glorot_uniform" || n == "xavier_normal" ||
+      n == "glorot_normal") {
     spec_expect_only(s, "gain");
     const double g = spec_number(s, "gain", 1);
     return n == "xavier_uniform" || n == "glorot_uniform" ? xavier_uniform(g) : xavier_normal(g);
@@ -112,7 +116,8 @@ initializer parse(const spec& s) {
   }
   if (n == "variance_scaling") {
     spec_expect_only(s, "scale,mode,distribution");
-    return variance_scaling(spec_number(s, "scale", 1), mode_param(s, false), distribution_param(s));
+    return variance_scaling(spec_number(s, "scale", 1), mode_param(s, false),
+                            distribution_param(s));
   }
   if (n == "orthogonal" || n == "eye") {
     spec_expect_only(s, "gain");
@@ -130,8 +135,9 @@ initializer parse(const spec& s) {
   if (n == "sparse") {
     spec_expect_only(s, "sparsity,std");
     if (!s.params.count("sparsity"))
-      throw std::invalid_argument("sparse: needs sparsity=... (the fraction of each column set to "
-                                  "zero, in [0, 1])");
+      throw std::invalid_argument(
+          "sparse: needs sparsity=... (the fraction of each column set to "
+          "zero, in [0, 1])");
     return sparse(spec_number(s, "sparsity", 0), spec_number(s, "std", 0.01));
   }
   throw std::invalid_argument("parse_initializer: unknown scheme '" + n + "' (expected " +

@@ -32,7 +32,6 @@ bool is_valid(layout l) noexcept;
 void check_representable(const distribution& d, dtype t, const char* function);
 double normal_reach(dtype t) noexcept;
 
-
 /// The layout and explicit fans a fill uses, read from its options: `given` is null unless
 /// fan_override is set. Throws std::invalid_argument naming `function` when both are set, or when
 /// fan_override is given to a scheme that reads no fans.
@@ -40,7 +39,8 @@ struct fan_source {
   fan_layout layout;
   const fans* given = nullptr;
 };
-fan_source fan_source_of(const fill_options& options, const initializer& init, const char* function);
+fan_source fan_source_of(const fill_options& options, const initializer& init,
+                         const char* function);
 
 /// compute_part_fans, with `function` naming the caller in errors.
 std::vector<fans> part_fans(const shape& dims, const fan_layout& lay, const char* function);
@@ -102,8 +102,8 @@ box_runs runs_of(const shape& dims, const shard_box& box, const char* function);
 void execute_host(const tensor_view& t, const fill_plan& plan, key k, host_policy policy);
 void execute_box_host(const tensor_view& t, const fill_plan& plan, key k, host_policy policy);
 
-/// Executes a validated plan on the GPU on `stream` (host/scheme_fill_device.cpp); a boxed plan goes
-/// through execute_box_device (host/box_device.cpp).
+/// Executes a validated plan on the GPU on `stream` (host/scheme_fill_device.cpp); a boxed plan
+/// goes through execute_box_device (host/box_device.cpp).
 void execute_device(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream);
 void execute_box_device(const tensor_view& t, const fill_plan& plan, key k, cudaStream_t stream);
 
@@ -112,7 +112,8 @@ fill_plan window_of(const fill_plan& boxed, std::int64_t first, std::int64_t cou
 
 /// Overwrites column-major m × n `a` (m >= n) with the Q of its QR, column j multiplied by
 /// sign(R_jj) (+1 for R_jj = 0): Householder in double (host/orthogonal_host.cpp).
-void orthonormalize_columns(std::vector<double>& a, std::int64_t m, std::int64_t n, unsigned threads);
+void orthonormalize_columns(std::vector<double>& a, std::int64_t m, std::int64_t n,
+                            unsigned threads);
 
 /// gain·Q of one orthogonal block on the CPU from its row-major rows × cols Gaussian input, as a
 /// row-major rows × cols matrix (QR of Aᵀ when rows < cols).
@@ -124,12 +125,15 @@ structured::dirac_geometry dirac_geometry_of(const shape& dims, std::int64_t gro
 
 /// The fans a layer's bias is resolved with: those of its weight (the first part's fan_in for a
 /// packed weight; fan_in does not depend on the parts).
-fans weight_fans_for_bias(const tensor_view& weight, const layer_preset& preset, const char* function);
+fans weight_fans_for_bias(const tensor_view& weight, const layer_preset& preset,
+                          const char* function);
 
-/// The bias scheme actually used: zeros for a bias_uniform bias whose weight has fan_in 0 (PyTorch).
+/// The bias scheme actually used: zeros for a bias_uniform bias whose weight has fan_in 0
+/// (PyTorch).
 initializer bias_initializer(const layer_preset& preset, const fans& weight_fans);
 
-/// Throws std::invalid_argument naming `function` when a preset fill's options set a layout or fans.
+/// Throws std::invalid_argument naming `function` when a preset fill's options set a layout or
+/// fans.
 void check_preset_options(const fill_options& options, const char* function);
 
 /// Whether two distributions have the same kind and parameters.

@@ -36,7 +36,8 @@ spec parse_spec(const std::string& text) {
   const std::string t = trim(text);
   const std::size_t open = t.find('(');
   s.name = trim(t.substr(0, open));
-  if (!valid_word(s.name)) bad(text, "expected a scheme name such as normal or he_normal(mode=fan_out)");
+  if (!valid_word(s.name))
+    bad(text, "expected a scheme name such as normal or he_normal(mode=fan_out)");
   if (open == std::string::npos) return s;
   if (t.back() != ')') bad(text, "missing ')'");
   const std::string inner = t.substr(open + 1, t.size() - open - 2);
@@ -45,7 +46,8 @@ spec parse_spec(const std::string& text) {
   std::string item;
   while (std::getline(items, item, ',')) {
     const std::size_t eq = item.find('=');
-    if (eq == std::string::npos) bad(text, "parameter '" + trim(item) + "' needs the form key=value");
+    if (eq == std::string::npos)
+      bad(text, "parameter '" + trim(item) + "' needs the form key=value");
     const std::string k = trim(item.substr(0, eq)), v = trim(item.substr(eq + 1));
     if (!valid_word(k)) bad(text, "bad parameter name '" + k + "'");
     if (v.empty()) bad(text, "parameter '" + k + "' has no value");
@@ -107,8 +109,9 @@ distribution parse_distribution(const std::string& text) {
     return distribution::truncated_normal(spec_number(s, "mean", 0.0), spec_number(s, "std", 1.0),
                                           spec_number(s, "a", -2.0), spec_number(s, "b", 2.0));
   }
-  throw std::invalid_argument("parse_distribution: unknown distribution '" + s.name +
-                              "' (expected zeros, ones, constant, uniform, normal, truncated_normal)");
+  throw std::invalid_argument(
+      "parse_distribution: unknown distribution '" + s.name +
+      "' (expected zeros, ones, constant, uniform, normal, truncated_normal)");
 }
 
 }  // namespace weightinit

@@ -1,6 +1,6 @@
 // host/thread_pool.cpp: a persistent pool for parallel_for. Each call posts one job (a task counter
-// shared by its participants); the caller takes tasks too, so a job always finishes, even when every
-// worker is busy with other jobs or none could be started.
+// shared by its participants); the caller takes tasks too, so a job always finishes, even when
+// every worker is busy with other jobs or none could be started.
 #include "thread_pool.hpp"
 
 #include <algorithm>
@@ -103,8 +103,8 @@ void parallel_for(std::int64_t tasks, unsigned threads,
                   const std::function<void(std::int64_t)>& task) {
   if (tasks <= 0) return;
   if (threads == 0) threads = default_thread_count();
-  const unsigned helpers =
-      static_cast<unsigned>(std::min<std::int64_t>(static_cast<std::int64_t>(threads) - 1, tasks - 1));
+  const unsigned helpers = static_cast<unsigned>(
+      std::min<std::int64_t>(static_cast<std::int64_t>(threads) - 1, tasks - 1));
   if (helpers == 0) {
     for (std::int64_t i = 0; i < tasks; ++i) task(i);
     return;

@@ -1,6 +1,6 @@
 // host/thread_pool.hpp: the one way the CPU fills run in parallel: parallel_for over a persistent
-// pool of worker threads (started on first use, grown on demand, never shrunk), so a small fill does
-// not pay for starting threads and a thread that cannot be started costs parallelism, not the
+// pool of worker threads (started on first use, grown on demand, never shrunk), so a small fill
+// does not pay for starting threads and a thread that cannot be started costs parallelism, not the
 // process.
 #pragma once
 
@@ -19,7 +19,8 @@ unsigned default_thread_count() noexcept;
 /// worker cannot be started, the others (and the caller) run its share. The first exception a task
 /// throws is rethrown here once every running task has finished (tasks not yet started are
 /// skipped). Safe to call from several threads at once and from inside a task.
-void parallel_for(std::int64_t tasks, unsigned threads, const std::function<void(std::int64_t)>& task);
+void parallel_for(std::int64_t tasks, unsigned threads,
+                  const std::function<void(std::int64_t)>& task);
 
 }  // namespace detail
 }  // namespace weightinit

@@ -16,8 +16,8 @@ namespace weightinit {
 const char* version() noexcept {
 #define WEIGHTINIT_STR2(x) #x
 #define WEIGHTINIT_STR(x) WEIGHTINIT_STR2(x)
-  return WEIGHTINIT_STR(WEIGHTINIT_VERSION_MAJOR) "." WEIGHTINIT_STR(WEIGHTINIT_VERSION_MINOR) "." WEIGHTINIT_STR(
-      WEIGHTINIT_VERSION_PATCH);
+  return WEIGHTINIT_STR(WEIGHTINIT_VERSION_MAJOR) "." WEIGHTINIT_STR(
+      WEIGHTINIT_VERSION_MINOR) "." WEIGHTINIT_STR(WEIGHTINIT_VERSION_PATCH);
 #undef WEIGHTINIT_STR
 #undef WEIGHTINIT_STR2
 }
@@ -66,11 +66,11 @@ dtype parse_dtype(const std::string& name) {
                               "' (expected f32, f64, f16 or bf16)");
 }
 
-
 std::int64_t element_count(const shape& dims) {
   std::int64_t n = 1;
   for (std::int64_t d : dims) {
-    if (d < 0) throw std::invalid_argument("element_count: negative extent in shape " + to_string(dims));
+    if (d < 0)
+      throw std::invalid_argument("element_count: negative extent in shape " + to_string(dims));
     if (d != 0 && n > std::numeric_limits<std::int64_t>::max() / d)
       throw std::invalid_argument("element_count: shape " + to_string(dims) +
                                   " has more than 2^63 - 1 elements");
@@ -94,18 +94,22 @@ std::int64_t window_count(const tensor_view& view, const char* function) {
                                 " (expected f32, f64, f16 or bf16)");
   const std::int64_t total = element_count(view.dims);
   if (view.first < 0 || view.first > total)
-    throw std::invalid_argument(std::string(function) + ": window start " + std::to_string(view.first) +
-                                " lies outside tensor " + to_string(view.dims) + " of " +
-                                std::to_string(total) + " elements");
+    throw std::invalid_argument(std::string(function) + ": window start " +
+                                std::to_string(view.first) + " lies outside tensor " +
+                                to_string(view.dims) + " of " + std::to_string(total) +
+                                " elements");
   const std::int64_t n = view.count == -1 ? total - view.first : view.count;
   if (n < 0 || n > total - view.first)
     throw std::invalid_argument(std::string(function) + ": window [" + std::to_string(view.first) +
                                 ", +" + std::to_string(view.count) + ") lies outside tensor " +
-                                to_string(view.dims) + " of " + std::to_string(total) + " elements");
+                                to_string(view.dims) + " of " + std::to_string(total) +
+                                " elements");
   // Every byte address a fill computes is data + local index · size: it must fit.
-  if (static_cast<std::uint64_t>(n) > std::numeric_limits<std::uint64_t>::max() / 2 / size_of(view.type))
+  if (static_cast<std::uint64_t>(n) >
+      std::numeric_limits<std::uint64_t>::max() / 2 / size_of(view.type))
     throw std::invalid_argument(std::string(function) + ": window of " + std::to_string(n) + " " +
-                                to_string(view.type) + " elements is larger than memory can address");
+                                to_string(view.type) +
+                                " elements is larger than memory can address");
   return n;
 }
 
@@ -144,7 +148,8 @@ std::string to_string(const distribution& d) {
   switch (d.kind) {
     case distribution_kind::constant: return "constant(value=" + f(d.value) + ")";
     case distribution_kind::uniform: return "uniform(a=" + f(d.low) + ", b=" + f(d.high) + ")";
-    case distribution_kind::normal: return "normal(mean=" + f(d.mean) + ", std=" + f(d.stddev) + ")";
+    case distribution_kind::normal:
+      return "normal(mean=" + f(d.mean) + ", std=" + f(d.stddev) + ")";
     case distribution_kind::truncated_normal:
       return "truncated_normal(mean=" + f(d.mean) + ", std=" + f(d.stddev) + ", a=" + f(d.low) +
              ", b=" + f(d.high) + ")";

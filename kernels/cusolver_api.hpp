@@ -1,7 +1,7 @@
 // kernels/cusolver_api.hpp: the cuSOLVER entry points the GPU orthogonal calls, as a table of
 // function pointers. host/cusolver_loader.cpp fills it by loading libcusolver on the first GPU
-// orthogonal, so a program that never calls one never loads cuSOLVER (nor cuBLAS and cuBLASLt, which
-// it pulls in). Plain C++: cuSOLVER's C header only.
+// orthogonal, so a program that never calls one never loads cuSOLVER (nor cuBLAS and cuBLASLt,
+// which it pulls in). Plain C++: cuSOLVER's C header only.
 #pragma once
 
 #include <cusolverDn.h>

@@ -25,8 +25,8 @@ namespace weightinit {
 template <class T>
 struct prepared {
   distribution_kind kind = distribution_kind::constant;
-  T value = 0;           // constant
-  T mid = 0, half = 0;   // uniform: mid + half * v, v in (-1, 1)
+  T value = 0;          // constant
+  T mid = 0, half = 0;  // uniform: mid + half * v, v in (-1, 1)
   T mean = 0, stddev = 1;
   // truncated normal, in standard units: alpha = (low - mean) / stddev, beta likewise, rounded to T
   // (the clamp of z); lo/hi = the bounds rounded inward to T (the final clamp). In double for both
@@ -51,9 +51,14 @@ WEIGHTINIT_HOST_DEVICE inline int elements_per_block(dtype t) { return t == dtyp
 /// narrow intervals keep 53 bits of the probability. Then the table quantile from that double
 /// (kernels/normal_quantile.hpp), clamped to [alpha, beta] and, after scaling, to [lo, hi]: never
 /// outside the bounds. This exact sequence is what the SIMD path (host/fill_host_simd.inl) repeats.
-WEIGHTINIT_HOST_DEVICE inline float truncated_normal_f32(const prepared<float>& p, std::uint32_t w) {
-  const double u = static_cast<double>(static_cast<std::int64_t>(2 * static_cast<std::uint64_t>(w) + 1)) * 0x1p-33;
-  const double u1 = static_cast<double>(static_cast<std::int64_t>(2 * static_cast<std::uint64_t>(~w) + 1)) * 0x1p-33;
+WEIGHTINIT_HOST_DEVICE inline float truncated_normal_f32(const prepared<float>& p,
+                                                         std::uint32_t w) {
+  const double u =
+      static_cast<double>(static_cast<std::int64_t>(2 * static_cast<std::uint64_t>(w) + 1)) *
+      0x1p-33;
+  const double u1 =
+      static_cast<double>(static_cast<std::int64_t>(2 * static_cast<std::uint64_t>(~w) + 1)) *
+      0x1p-33;
   const double lower = xf::fma_(u, p.width, p.p_alpha);
   const double upper = xf::fma_(u1, p.width, p.q_beta);
   const double d = xf::fma_(-u, p.width, p.d_alpha);
@@ -73,9 +78,10 @@ WEIGHTINIT_HOST_DEVICE inline float truncated_normal_f32(const prepared<float>& 
 }
 
 /// Truncated normal, f64 math: k = x >> 11, u = (2k+1) 2^-54 and 1 - u = (2(2^53-1-k)+1) 2^-54,
-/// each rounded once to double; the same three sides as the f32 form, then AS 241 (normal_quantile_f64)
-/// on the side's probability and its distance from 1/2.
-WEIGHTINIT_HOST_DEVICE inline double truncated_normal_f64(const prepared<double>& p, std::uint64_t x) {
+/// each rounded once to double; the same three sides as the f32 form, then AS 241
+/// (normal_quantile_f64) on the side's probability and its distance from 1/2.
+WEIGHTINIT_HOST_DEVICE inline double truncated_normal_f64(const prepared<double>& p,
+                                                          std::uint64_t x) {
   const std::uint64_t k = x >> 11;
   const double u = static_cast<double>(static_cast<std::int64_t>(2 * k + 1)) * 0x1p-54;
   const double u1 =
@@ -102,9 +108,7 @@ WEIGHTINIT_HOST_DEVICE inline void block_values(const prepared<float>& p, const 
                                                 float out[4]) {
   const std::uint32_t ws[4] = {w.x, w.y, w.z, w.w};
   switch (p.kind) {
-    case distribution_kind::constant:
-      out[0] = out[1] = out[2] = out[3] = p.value;
-      return;
+    case distribution_kind::constant: out[0] = out[1] = out[2] = out[3] = p.value; return;
     case distribution_kind::uniform:
       for (int j = 0; j < 4; ++j)
         out[j] = xf::clamp_(xf::fma_(p.half, xf::symmetric_f32(ws[j]), p.mid), p.lo, p.hi);
@@ -124,9 +128,7 @@ WEIGHTINIT_HOST_DEVICE inline void block_values(const prepared<double>& p, const
                                                 double out[2]) {
   const std::uint64_t x[2] = {xf::join64(w.x, w.y), xf::join64(w.z, w.w)};
   switch (p.kind) {
-    case distribution_kind::constant:
-      out[0] = out[1] = p.value;
-      return;
+    case distribution_kind::constant: out[0] = out[1] = p.value; return;
     case distribution_kind::uniform:
       for (int j = 0; j < 2; ++j)
         out[j] = xf::clamp_(xf::fma_(p.half, xf::symmetric_f64(x[j]), p.mid), p.lo, p.hi);
@@ -143,7 +145,8 @@ WEIGHTINIT_HOST_DEVICE inline void block_values(const prepared<double>& p, const
 /// Storage conversions: the f32 value rounded to nearest even for f16/bf16. On the device the
 /// hardware's IEEE conversions (cvt.rn.bf16x2.f32 / cvt.rn.f16x2.f32), on the host the software
 /// rounding of kernels/transforms.hpp: RNE is unique, so the bits are equal for every non-NaN float
-/// (tests/cpu/test_transforms.cpp checks the software side against an independent RNE for all 2^32).
+/// (tests/cpu/test_transforms.cpp checks the software side against an independent RNE for all
+/// 2^32).
 struct f16_bits {
   std::uint16_t bits;
 };

@@ -1,7 +1,7 @@
 // kernels/fill.cu: the device fill kernels, one per (storage type, distribution kind), and their
 // launchers. A kernel is a grid-stride loop of kernels/fill_unit.cuh's fill_thread: each thread
-// draws its units' Philox blocks from cuRAND, computes the exact values shared with the CPU fill and
-// stores them 16 bytes at a time where the alignment allows. Same bits as fill_host.
+// draws its units' Philox blocks from cuRAND, computes the exact values shared with the CPU fill
+// and stores them 16 bytes at a time where the alignment allows. Same bits as fill_host.
 #include <cstdint>
 
 #include "launch_kernel.cuh"
@@ -53,16 +53,19 @@ template <class T>
 cudaError_t launch_with(kernel_fn<T> kernel, const prepared<T>& p, const launch::plan& plan,
                         void* data, key k, unsigned blocks, unsigned threads, cudaStream_t stream) {
   if (kernel == nullptr) return cudaErrorInvalidValue;
-  return launch_kernel(kernel, blocks, threads, 0, stream, p, plan, k, static_cast<unsigned char*>(data));
+  return launch_kernel(kernel, blocks, threads, 0, stream, p, plan, k,
+                       static_cast<unsigned char*>(data));
 }
 
 }  // namespace
 
 cudaError_t fill_blocks_per_sm(dtype type, distribution_kind kind, unsigned threads, int* blocks) {
-  const void* kernel = type == dtype::f64 ? reinterpret_cast<const void*>(kernel_f64_math(type, kind))
-                                          : reinterpret_cast<const void*>(kernel_f32_math(type, kind));
+  const void* kernel = type == dtype::f64
+                           ? reinterpret_cast<const void*>(kernel_f64_math(type, kind))
+                           : reinterpret_cast<const void*>(kernel_f32_math(type, kind));
   if (kernel == nullptr) return cudaErrorInvalidValue;
-  return cudaOccupancyMaxActiveBlocksPerMultiprocessor(blocks, kernel, static_cast<int>(threads), 0);
+  return cudaOccupancyMaxActiveBlocksPerMultiprocessor(blocks, kernel, static_cast<int>(threads),
+                                                       0);
 }
 
 cudaError_t launch_fill(const prepared<float>& p, dtype type, const launch::plan& plan, void* data,

@@ -1,6 +1,7 @@
 // kernels/fill.hpp: the launchers of the device fill kernels (kernels/fill.cu), callable from host
-// code compiled by any C++ compiler. Launchers check nothing and format nothing: host/fill_device.cpp
-// validates before calling them and turns their cudaError_t into weightinit::cuda_error.
+// code compiled by any C++ compiler. Launchers check nothing and format nothing:
+// host/fill_device.cpp validates before calling them and turns their cudaError_t into
+// weightinit::cuda_error.
 #pragma once
 
 #include <cuda_runtime_api.h>

@@ -65,7 +65,8 @@ WEIGHTINIT_HOST_DEVICE inline plan make_plan(std::uint64_t address, int element_
 
 /// One unit as a thread sees it.
 struct unit_job {
-  std::int64_t global_unit;  ///< its Philox blocks: global_unit * (per_unit / elements per block) ...
+  std::int64_t
+      global_unit;  ///< its Philox blocks: global_unit * (per_unit / elements per block) ...
   std::int64_t local_start;  ///< window index of the unit's element 0 (negative for a head unit
                              ///< that starts before the window: never dereference it there)
   std::int32_t begin, end;   ///< its elements [begin, end) lie in the window: 0 <= begin < end
@@ -100,12 +101,15 @@ struct thread_units {
 };
 WEIGHTINIT_HOST_DEVICE inline thread_units units_of_thread(const plan& p, std::uint64_t thread,
                                                            std::uint64_t threads) {
-  return thread_units{static_cast<std::int64_t>(thread), p.units, static_cast<std::int64_t>(threads)};
+  return thread_units{static_cast<std::int64_t>(thread), p.units,
+                      static_cast<std::int64_t>(threads)};
 }
 
 /// Stores of a full unit: unit_bytes / store_bytes of them; store k writes the window elements
 /// local_start + k * elements_per_store(p) ... at an address that is a multiple of store_bytes.
-WEIGHTINIT_HOST_DEVICE inline int stores_per_unit(const plan& p) { return unit_bytes / p.store_bytes; }
+WEIGHTINIT_HOST_DEVICE inline int stores_per_unit(const plan& p) {
+  return unit_bytes / p.store_bytes;
+}
 WEIGHTINIT_HOST_DEVICE inline int elements_per_store(const plan& p) {
   return p.store_bytes / p.element_bytes;
 }

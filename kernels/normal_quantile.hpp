@@ -1,8 +1,9 @@
 // kernels/normal_quantile.hpp: the inverse normal CDF of value contract v2 (DESIGN.md §1), shared
-// bit for bit by the GPU kernels and the CPU fill. f32: a table of cubics indexed by binade and four
-// mantissa bits of the nearer-tail probability (kernels/normal_quantile_table.hpp), reached either
-// from a word (u = (2w+1) 2^-33, split on the integer) or from a double probability (truncated
-// normal). f64: Wichura's AS 241 with our exact log on exact p and 1/2 - p. Only IEEE-exact operations.
+// bit for bit by the GPU kernels and the CPU fill. f32: a table of cubics indexed by binade and
+// four mantissa bits of the nearer-tail probability (kernels/normal_quantile_table.hpp), reached
+// either from a word (u = (2w+1) 2^-33, split on the integer) or from a double probability
+// (truncated normal). f64: Wichura's AS 241 with our exact log on exact p and 1/2 - p. Only
+// IEEE-exact operations.
 #pragma once
 
 #include <cstdint>
@@ -67,7 +68,7 @@ WEIGHTINIT_HOST_DEVICE inline int clz32(std::uint32_t x) {  // x != 0
 /// Phi^-1((2w'+1) 2^-33) for w' < 2^31: negative.
 WEIGHTINIT_HOST_DEVICE inline float normal_quantile_lower_word(std::uint32_t wl) {
   const std::uint32_t v = 2u * wl + 1u;
-  const std::uint32_t centre = 0u - (v >> 31);  // all ones when v >= 2^31 (u > 1/4)
+  const std::uint32_t centre = 0u - (v >> 31);    // all ones when v >= 2^31 (u > 1/4)
   const std::uint32_t x = (v ^ centre) - centre;  // centre ? 2^32 - v : v
   const int c = nq::clz32(x);
   const std::uint32_t r = (x << c) << 1;  // the bits after the leading one, left-aligned
@@ -140,14 +141,14 @@ WEIGHTINIT_HOST_DEVICE inline double normal_quantile_f64(double p, double d) {
   if (d <= 0.425) {
     const double q = -d;
     const double r = fma_(-q, q, 0.180625);
-    const double num = horner8(r, 3.3871328727963666080e0, 1.3314166789178437745e+2,
-                               1.9715909503065514427e+3, 1.3731693765509461125e+4,
-                               4.5921953931549871457e+4, 6.7265770927008700853e+4,
-                               3.3430575583588128105e+4, 2.5090809287301226727e+3);
-    const double den = horner8(r, 1.0, 4.2313330701600911252e+1, 6.8718700749205790830e+2,
-                               5.3941960214247511077e+3, 2.1213794301586595867e+4,
-                               3.9307895800092710610e+4, 2.8729085735721942674e+4,
-                               5.2264952788528545610e+3);
+    const double num =
+        horner8(r, 3.3871328727963666080e0, 1.3314166789178437745e+2, 1.9715909503065514427e+3,
+                1.3731693765509461125e+4, 4.5921953931549871457e+4, 6.7265770927008700853e+4,
+                3.3430575583588128105e+4, 2.5090809287301226727e+3);
+    const double den =
+        horner8(r, 1.0, 4.2313330701600911252e+1, 6.8718700749205790830e+2,
+                5.3941960214247511077e+3, 2.1213794301586595867e+4, 3.9307895800092710610e+4,
+                2.8729085735721942674e+4, 5.2264952788528545610e+3);
     return q * num / den;
   }
   double r = sqrt_(-log_f64(p));
@@ -158,18 +159,16 @@ WEIGHTINIT_HOST_DEVICE inline double normal_quantile_f64(double p, double d) {
                   3.64784832476320460504e0, 1.27045825245236838258e0, 2.41780725177450611770e-1,
                   2.27238449892691845833e-2, 7.74545014278341407640e-4);
     den = horner8(r, 1.0, 2.05319162663775882187e0, 1.67638483018380384940e0,
-                  6.89767334985100004550e-1, 1.48103976427480074590e-1,
-                  1.51986665636164571966e-2, 5.47593808499534494600e-4,
-                  1.05075007164441684324e-9);
+                  6.89767334985100004550e-1, 1.48103976427480074590e-1, 1.51986665636164571966e-2,
+                  5.47593808499534494600e-4, 1.05075007164441684324e-9);
   } else {
     r = r - 5.0;
     num = horner8(r, 6.65790464350110377720e0, 5.46378491116411436990e0, 1.78482653991729133580e0,
                   2.96560571828504891230e-1, 2.65321895265761230930e-2, 1.24266094738807843860e-3,
                   2.71155556874348757815e-5, 2.01033439929228813265e-7);
     den = horner8(r, 1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1,
-                  1.48753612908506148525e-2, 7.86869131145613259100e-4,
-                  1.84631831751005468180e-5, 1.42151175831644588870e-7,
-                  2.04426310338993978564e-15);
+                  1.48753612908506148525e-2, 7.86869131145613259100e-4, 1.84631831751005468180e-5,
+                  1.42151175831644588870e-7, 2.04426310338993978564e-15);
   }
   return -(num / den);
 }

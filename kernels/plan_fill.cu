@@ -14,7 +14,8 @@ namespace {
 __global__ void plan_fill_kernel(const plan_descriptor* __restrict__ table, std::int64_t count,
                                  std::int64_t slots) {
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t s = static_cast<std::int64_t>(launch::global_thread(blockIdx.x, blockDim.x, threadIdx.x));
+  for (std::int64_t s =
+           static_cast<std::int64_t>(launch::global_thread(blockIdx.x, blockDim.x, threadIdx.x));
        s < slots; s += step) {
     plan_slot(table[find_descriptor(table, count, s)], s);
   }
@@ -23,7 +24,8 @@ __global__ void plan_fill_kernel(const plan_descriptor* __restrict__ table, std:
 __global__ void box_fill_kernel(const plan_descriptor d) {
   const std::int64_t slots = d.geo.runs * d.slots_per_run;
   const std::int64_t step = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t s = static_cast<std::int64_t>(launch::global_thread(blockIdx.x, blockDim.x, threadIdx.x));
+  for (std::int64_t s =
+           static_cast<std::int64_t>(launch::global_thread(blockIdx.x, blockDim.x, threadIdx.x));
        s < slots; s += step) {
     plan_slot(d, s);
   }
@@ -32,7 +34,8 @@ __global__ void box_fill_kernel(const plan_descriptor d) {
 }  // namespace
 
 cudaError_t plan_fill_blocks_per_sm(unsigned threads, int* blocks) {
-  return cudaOccupancyMaxActiveBlocksPerMultiprocessor(blocks, plan_fill_kernel, static_cast<int>(threads), 0);
+  return cudaOccupancyMaxActiveBlocksPerMultiprocessor(blocks, plan_fill_kernel,
+                                                       static_cast<int>(threads), 0);
 }
 
 cudaError_t launch_plan_fill(const plan_descriptor* table, std::int64_t count, std::int64_t slots,

@@ -45,7 +45,8 @@ cudaError_t plan_fill_blocks_per_sm(unsigned threads, int* blocks);
 cudaError_t launch_plan_fill(const plan_descriptor* table, std::int64_t count, std::int64_t slots,
                              unsigned blocks, unsigned threads, cudaStream_t stream);
 
-/// The same kernel over one descriptor passed by value (a single box fill: no table, no allocation).
+/// The same kernel over one descriptor passed by value (a single box fill: no table, no
+/// allocation).
 cudaError_t launch_box_fill(const plan_descriptor& d, unsigned blocks, unsigned threads,
                             cudaStream_t stream);
 

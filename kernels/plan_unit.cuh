@@ -18,7 +18,10 @@ WEIGHTINIT_HOST_DEVICE inline std::int64_t find_descriptor(const plan_descriptor
   std::int64_t lo = 0, hi = count;  // table[lo].slot_begin <= s < table[hi].slot_begin
   while (hi - lo > 1) {
     const std::int64_t mid = lo + (hi - lo) / 2;
-    if (table[mid].slot_begin <= s) lo = mid; else hi = mid;
+    if (table[mid].slot_begin <= s)
+      lo = mid;
+    else
+      hi = mid;
   }
   return lo;
 }
@@ -31,7 +34,8 @@ WEIGHTINIT_HOST_DEVICE inline void plan_unit_store(const prepared<T>& params, ke
   p.kind = Kind;
   const launch::unit_job job = launch::unit_at(plan, t);
   std::uint32_t b[4];
-  unit_bits<Kind>(p, k, static_cast<std::uint64_t>(job.global_unit), static_cast<Storage*>(nullptr), b);
+  unit_bits<Kind>(p, k, static_cast<std::uint64_t>(job.global_unit), static_cast<Storage*>(nullptr),
+                  b);
   if (job.full) {
     store_full<Storage>(data + job.local_start * static_cast<std::int64_t>(sizeof(Storage)),
                         plan.store_bytes, b);
@@ -41,8 +45,9 @@ WEIGHTINIT_HOST_DEVICE inline void plan_unit_store(const prepared<T>& params, ke
 }
 
 template <class Storage, class T>
-WEIGHTINIT_HOST_DEVICE inline void plan_unit_kind(const prepared<T>& p, key k, const launch::plan& plan,
-                                                  unsigned char* data, std::int64_t t) {
+WEIGHTINIT_HOST_DEVICE inline void plan_unit_kind(const prepared<T>& p, key k,
+                                                  const launch::plan& plan, unsigned char* data,
+                                                  std::int64_t t) {
   switch (p.kind) {
     case distribution_kind::constant:
       plan_unit_store<Storage, T, distribution_kind::constant>(p, k, plan, data, t);

@@ -1,6 +1,7 @@
-// kernels/structured.cu: the GPU kernels of eye, dirac and sparse's column mask. Each element's value
-// comes from the rules in kernels/structured.hpp that the CPU fill uses, so both write the same bits;
-// the grid is a tuning knob only (grid-stride loops over global element or column indices).
+// kernels/structured.cu: the GPU kernels of eye, dirac and sparse's column mask. Each element's
+// value comes from the rules in kernels/structured.hpp that the CPU fill uses, so both write the
+// same bits; the grid is a tuning knob only (grid-stride loops over global element or column
+// indices).
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -14,8 +15,8 @@ namespace weightinit {
 namespace detail {
 namespace {
 
-using structured::k_threads;
 using structured::blocks_for;
+using structured::k_threads;
 
 // ---------------------------------------------------------------------------------------------
 // eye and dirac: one grid-stride pass over the window.
@@ -49,8 +50,8 @@ constexpr std::int64_t k_cached_rows = 4096;  // 32 KiB of keys
 __device__ __forceinline__ std::uint64_t column_key(key k, std::int64_t r, std::int64_t cols,
                                                     std::int64_t c) {
   const std::uint64_t i = structured::sparse_index(r, cols, c);
-  return structured::sparse_key_of(curand_philox_block(k.seed, k.stream, structured::sparse_block(i)),
-                                   i, r);
+  return structured::sparse_key_of(
+      curand_philox_block(k.seed, k.stream, structured::sparse_block(i)), i, r);
 }
 
 template <class Storage, bool Cached>
@@ -65,7 +66,8 @@ __global__ void sparse_mask_kernel(Storage* out, std::int64_t first, std::int64_
   for (std::int64_t j = blockIdx.x; j < ncols; j += gridDim.x) {
     const std::int64_t c = (c0 + j) % cols;
     if (Cached) {
-      for (std::int64_t r = threadIdx.x; r < rows; r += blockDim.x) cache[r] = column_key(k, r, cols, c);
+      for (std::int64_t r = threadIdx.x; r < rows; r += blockDim.x)
+        cache[r] = column_key(k, r, cols, c);
     }
     if (threadIdx.x == 0) {
       prefix_s = 0;
@@ -133,10 +135,12 @@ int launch_eye(void* data, dtype type, std::int64_t first, std::int64_t count, s
                            static_cast<double*>(data), first, count, cols, gain);
     case dtype::f16:
       return launch_kernel(eye_kernel<f16_bits, float>, blocks, k_threads, 0, stream,
-                           static_cast<f16_bits*>(data), first, count, cols, static_cast<float>(gain));
+                           static_cast<f16_bits*>(data), first, count, cols,
+                           static_cast<float>(gain));
     case dtype::bf16:
       return launch_kernel(eye_kernel<bf16_bits, float>, blocks, k_threads, 0, stream,
-                           static_cast<bf16_bits*>(data), first, count, cols, static_cast<float>(gain));
+                           static_cast<bf16_bits*>(data), first, count, cols,
+                           static_cast<float>(gain));
   }
   return static_cast<int>(cudaErrorInvalidValue);
 }

@@ -100,9 +100,9 @@ int launch_sparse_mask(void* data, dtype type, std::int64_t first, std::int64_t 
 
 /// What went wrong in the GPU orthogonal, for the host to format: the failing call and its status.
 struct orthogonal_status {
-  int code = 0;                  ///< 0: success
-  const char* call = nullptr;    ///< the failing call, e.g. "cusolverDnSgeqrf"
-  bool cusolver = false;         ///< code is a cusolverStatus_t (else a cudaError_t)
+  int code = 0;                ///< 0: success
+  const char* call = nullptr;  ///< the failing call, e.g. "cusolverDnSgeqrf"
+  bool cusolver = false;       ///< code is a cusolverStatus_t (else a cudaError_t)
 };
 
 struct cusolver_api;
@@ -114,9 +114,9 @@ struct cusolver_api;
 /// workspace stream-ordered; `handle` (a cusolverDnHandle_t of the current device, from the host's
 /// cache) is set to `stream` and otherwise left as it was.
 orthogonal_status launch_orthogonal(const cusolver_api& api, void* handle, void* gaussian,
-                                    void* data, dtype type, std::int64_t offset,
-                                    std::int64_t rows, std::int64_t cols, std::int64_t first,
-                                    std::int64_t count, double gain, cudaStream_t stream);
+                                    void* data, dtype type, std::int64_t offset, std::int64_t rows,
+                                    std::int64_t cols, std::int64_t first, std::int64_t count,
+                                    double gain, cudaStream_t stream);
 
 }  // namespace detail
 }  // namespace weightinit

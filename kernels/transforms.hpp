@@ -1,8 +1,8 @@
 // kernels/transforms.hpp: the exact transforms of DESIGN.md §1, shared by the GPU kernels and the
 // CPU fill: IEEE primitives, Philox words -> uniform, the exact log (for the f64 quantile), and the
 // f16/bf16 rounding. The inverse normal CDF is kernels/normal_quantile.hpp. Only IEEE-exact
-// operations (+ - * /, sqrt, fma, integer and bit operations, conversions with round-to-nearest), so
-// nvcc (--fmad=false) and g++ (-ffp-contract=off) compute the same bits. No libm or CUDA
+// operations (+ - * /, sqrt, fma, integer and bit operations, conversions with round-to-nearest),
+// so nvcc (--fmad=false) and g++ (-ffp-contract=off) compute the same bits. No libm or CUDA
 // transcendental is called here.
 #pragma once
 
@@ -125,9 +125,10 @@ WEIGHTINIT_HOST_DEVICE inline std::uint16_t to_f16_bits(float x) {
   const std::uint32_t b = bits_of(x);
   const std::uint32_t sign = (b >> 16) & 0x8000u;
   const std::uint32_t a = b & 0x7fffffffu;
-  if (a >= 0x7f800000u) return static_cast<std::uint16_t>(sign | (a > 0x7f800000u ? 0x7e00u : 0x7c00u));
+  if (a >= 0x7f800000u)
+    return static_cast<std::uint16_t>(sign | (a > 0x7f800000u ? 0x7e00u : 0x7c00u));
   if (a >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // >= 65520: inf
-  if (a >= 0x38800000u) {                                                  // normal f16
+  if (a >= 0x38800000u) {                                                   // normal f16
     std::uint32_t h = (((a >> 23) - 112u) << 10) | ((a & 0x7fffffu) >> 13);
     const std::uint32_t rem = a & 0x1fffu;
     if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) ++h;  // carries into the exponent correctly

@@ -28,8 +28,8 @@ struct file_closer {
 
 void cuda_try(cudaError_t e, const char* call) {
   if (e != cudaSuccess)
-    throw std::runtime_error(std::string("init-model: ") + call + " failed: " + cudaGetErrorName(e) + ": " +
-                             cudaGetErrorString(e));
+    throw std::runtime_error(std::string("init-model: ") + call +
+                             " failed: " + cudaGetErrorName(e) + ": " + cudaGetErrorString(e));
 }
 
 }  // namespace
@@ -59,7 +59,8 @@ std::uint64_t write_checkpoint(const wi::model_plan& plan, const std::string& pa
     const cudaError_t found = cudaGetDeviceCount(&devices);
     if (found != cudaSuccess || devices == 0)
       throw std::runtime_error(std::string("init-model: --device gpu needs a CUDA device, and "
-                                           "cudaGetDeviceCount found none (") + cudaGetErrorName(found) + ")");
+                                           "cudaGetDeviceCount found none (") +
+                               cudaGetErrorName(found) + ")");
     if (largest) cuda_try(cudaMalloc(&device, largest), "cudaMalloc");
   }
   const std::unique_ptr<void, cudaError_t (*)(void*)> device_owner(device, &cudaFree);
@@ -67,7 +68,8 @@ std::uint64_t write_checkpoint(const wi::model_plan& plan, const std::string& pa
 
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   std::FILE* raw = std::fopen(tmp.c_str(), "wb");
-  if (!raw) throw std::runtime_error("init-model: cannot create '" + tmp + "': " + std::strerror(errno));
+  if (!raw)
+    throw std::runtime_error("init-model: cannot create '" + tmp + "': " + std::strerror(errno));
   bool ok = false;
   struct cleanup {
     const std::string& tmp;
@@ -80,7 +82,8 @@ std::uint64_t write_checkpoint(const wi::model_plan& plan, const std::string& pa
     std::unique_ptr<std::FILE, file_closer> f(raw);
     auto put = [&](const void* p, std::size_t n) {
       if (n && std::fwrite(p, 1, n, f.get()) != n)
-        throw std::runtime_error("init-model: writing '" + tmp + "' failed: " + std::strerror(errno));
+        throw std::runtime_error("init-model: writing '" + tmp +
+                                 "' failed: " + std::strerror(errno));
     };
     put(header.data(), header.size());
     std::uint64_t done = 0;
@@ -107,7 +110,8 @@ std::uint64_t write_checkpoint(const wi::model_plan& plan, const std::string& pa
       throw std::runtime_error("init-model: closing '" + tmp + "' failed: " + std::strerror(errno));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error("init-model: cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(errno));
+    throw std::runtime_error("init-model: cannot rename '" + tmp + "' to '" + path +
+                             "': " + std::strerror(errno));
   ok = true;
   return header.size() + at;
 }

@@ -1,5 +1,6 @@
 // model_io/checkpoint.hpp: from a model description (or a checkpoint's header) to a model plan, and
-// from a plan to an initialized .safetensors file, one tensor at a time, written whole or not at all.
+// from a plan to an initialized .safetensors file, one tensor at a time, written whole or not at
+// all.
 #pragma once
 
 #include <cstdint>
@@ -31,8 +32,8 @@ weightinit::model_plan plan_of(const model_description& d, const weightinit::rul
 const char* safetensors_code(weightinit::dtype t);
 
 struct write_options {
-  bool gpu = false;       ///< fill on the GPU (the current device), copy back, write
-  unsigned threads = 0;   ///< CPU fill threads (0: all)
+  bool gpu = false;      ///< fill on the GPU (the current device), copy back, write
+  unsigned threads = 0;  ///< CPU fill threads (0: all)
   std::map<std::string, std::string> metadata;  ///< added to __metadata__
   /// Called after each tensor with (tensors done, bytes done); may be empty.
   std::function<void(std::size_t, std::uint64_t)> progress;

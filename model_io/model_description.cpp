@@ -42,10 +42,14 @@ std::string string_at(const json& obj, const char* key, const std::string& where
 }
 
 void parse_preset(const json& j, model_description& d) {
-  if (!j.is_object()) fail(std::string("\"preset\" must be an object like {\"name\": \"gpt2\", \"n_layer\": 12}, got ") + type_name(j));
+  if (!j.is_object())
+    fail(std::string(
+             "\"preset\" must be an object like {\"name\": \"gpt2\", \"n_layer\": 12}, got ") +
+         type_name(j));
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (it.key() == "name") continue;
-    if (!it->is_number()) fail("preset: \"" + it.key() + "\" must be a number, got " + type_name(*it));
+    if (!it->is_number())
+      fail("preset: \"" + it.key() + "\" must be a number, got " + type_name(*it));
     const double v = it->get<double>();
     if (!std::isfinite(v)) fail("preset: \"" + it.key() + "\" must be finite");
     d.preset.numbers[it.key()] = v;
@@ -82,17 +86,21 @@ void parse_tensors(const json& j, model_description& d) {
     tensor_text x;
     x.name = string_at(t, "name", where, true);
     if (x.name.empty()) fail(where + ": empty \"name\"");
-    if (x.name.size() > max_name_bytes) fail(where + ": name longer than " + std::to_string(max_name_bytes) + " bytes");
+    if (x.name.size() > max_name_bytes)
+      fail(where + ": name longer than " + std::to_string(max_name_bytes) + " bytes");
     if (!seen.insert(x.name).second) fail(where + ": duplicate tensor name '" + x.name + "'");
     const std::string named = where + " '" + x.name + "'";
     const auto shape = t.find("shape");
     if (shape == t.end()) fail(named + ": missing \"shape\"");
-    if (!shape->is_array()) fail(named + ": \"shape\" must be an array of extents, got " + type_name(*shape));
-    if (shape->size() > max_rank) fail(named + ": more than " + std::to_string(max_rank) + " dimensions");
+    if (!shape->is_array())
+      fail(named + ": \"shape\" must be an array of extents, got " + type_name(*shape));
+    if (shape->size() > max_rank)
+      fail(named + ": more than " + std::to_string(max_rank) + " dimensions");
     for (const json& e : *shape) {
       if (e.is_number_unsigned() || (e.is_number_integer() && e.get<std::int64_t>() >= 0)) {
         const std::uint64_t v = e.get<std::uint64_t>();
-        if (v > static_cast<std::uint64_t>(INT64_MAX)) fail(named + ": extent " + std::to_string(v) + " does not fit in int64");
+        if (v > static_cast<std::uint64_t>(INT64_MAX))
+          fail(named + ": extent " + std::to_string(v) + " does not fit in int64");
         x.shape.push_back(static_cast<std::int64_t>(v));
       } else {
         fail(named + ": extents must be non-negative integers, got " + e.dump());
@@ -102,7 +110,8 @@ void parse_tensors(const json& j, model_description& d) {
     x.init = string_at(t, "init", named, false);
     const auto stream = t.find("stream");
     if (stream != t.end()) {
-      if (!stream->is_number_unsigned() && !(stream->is_number_integer() && stream->get<std::int64_t>() >= 0))
+      if (!stream->is_number_unsigned() &&
+          !(stream->is_number_integer() && stream->get<std::int64_t>() >= 0))
         fail(named + ": \"stream\" must be an unsigned 64-bit integer, got " + stream->dump());
       x.stream = stream->get<std::uint64_t>();
     }
@@ -117,14 +126,18 @@ void check_nesting(std::string_view text, int max_depth, const char* what) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
       if (++depth > max_depth)
-        throw std::invalid_argument(std::string(what) + ": nested deeper than " + std::to_string(max_depth) + " levels");
+        throw std::invalid_argument(std::string(what) + ": nested deeper than " +
+                                    std::to_string(max_depth) + " levels");
     } else if (c == ']' || c == '}') {
       --depth;
     }
@@ -150,8 +163,10 @@ model_description parse(std::string_view text, bool tensors_allowed) {
   }
   if (!j.is_object()) fail(std::string("must be a JSON object, got ") + type_name(j));
   model_description d;
-  if (tensors_allowed) only_keys(j, {"name", "dtype", "preset", "rules", "tensors"}, "top level");
-  else only_keys(j, {"name", "preset", "rules"}, "rules file");
+  if (tensors_allowed)
+    only_keys(j, {"name", "dtype", "preset", "rules", "tensors"}, "top level");
+  else
+    only_keys(j, {"name", "preset", "rules"}, "rules file");
   d.name = string_at(j, "name", "top level", false);
   const std::string dtype = string_at(j, "dtype", "top level", false);
   if (!dtype.empty()) d.dtype = dtype;

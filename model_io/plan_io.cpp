@@ -32,10 +32,14 @@ model_description description_of(const safetensors_header& h) {
     tensor_text x;
     x.name = t.name;
     x.shape = t.shape;
-    if (t.dtype == "F32") x.dtype = "f32";
-    else if (t.dtype == "F64") x.dtype = "f64";
-    else if (t.dtype == "F16") x.dtype = "f16";
-    else if (t.dtype == "BF16") x.dtype = "bf16";
+    if (t.dtype == "F32")
+      x.dtype = "f32";
+    else if (t.dtype == "F64")
+      x.dtype = "f64";
+    else if (t.dtype == "F16")
+      x.dtype = "f16";
+    else if (t.dtype == "BF16")
+      x.dtype = "bf16";
     else
       throw std::invalid_argument("tensor '" + t.name + "' has dtype " + t.dtype +
                                   ", which weightinit does not fill (F32, F64, F16, BF16)");
@@ -91,7 +95,8 @@ std::map<std::string, std::string> checkpoint_metadata(const wi::model_plan& pla
   m["weightinit_version"] = wi::version();
   m["weightinit_contract_version"] = std::to_string(wi::contract_version);
   m["weightinit_seed"] = std::to_string(plan.seed());
-  m["weightinit_streams"] = "FNV-1a 64 of each tensor's name, except those in weightinit_explicit_streams";
+  m["weightinit_streams"] =
+      "FNV-1a 64 of each tensor's name, except those in weightinit_explicit_streams";
   std::string explicit_streams;
   for (std::size_t i = 0; i < plan.size(); ++i)
     if (plan.entry(i).stream)

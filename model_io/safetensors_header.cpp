@@ -48,7 +48,8 @@ safetensors_header parse_safetensors_header(const unsigned char* prefix, std::si
     fail("header length " + std::to_string(h.header_bytes) + " runs past the end of the " +
          std::to_string(file_size) + "-byte file");
   if (h.header_bytes > size - 8) fail("header truncated");
-  const std::string_view text(reinterpret_cast<const char*>(prefix) + 8, static_cast<std::size_t>(h.header_bytes));
+  const std::string_view text(reinterpret_cast<const char*>(prefix) + 8,
+                              static_cast<std::size_t>(h.header_bytes));
   check_nesting(text, 8, "safetensors header");
   const json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded()) fail("header is not valid JSON");
@@ -75,7 +76,8 @@ safetensors_header parse_safetensors_header(const unsigned char* prefix, std::si
     const std::size_t esize = safetensors_dtype_size(t.dtype);
     if (esize == 0) fail(where + ": unknown dtype '" + t.dtype + "'");
     if (sh == v.end() || !sh->is_array()) fail(where + ": missing \"shape\" array");
-    if (sh->size() > max_rank) fail(where + ": more than " + std::to_string(max_rank) + " dimensions");
+    if (sh->size() > max_rank)
+      fail(where + ": more than " + std::to_string(max_rank) + " dimensions");
     std::uint64_t count = 1;
     bool overflow = false;
     for (const json& e : *sh) {
@@ -84,8 +86,10 @@ safetensors_header parse_safetensors_header(const unsigned char* prefix, std::si
       const std::uint64_t x = e.get<std::uint64_t>();
       if (x > static_cast<std::uint64_t>(INT64_MAX)) fail(where + ": extent does not fit in int64");
       t.shape.push_back(static_cast<std::int64_t>(x));
-      if (x != 0 && count > UINT64_MAX / x) overflow = true;
-      else count *= x;
+      if (x != 0 && count > UINT64_MAX / x)
+        overflow = true;
+      else
+        count *= x;
     }
     if (overflow || count > UINT64_MAX / esize) fail(where + ": shape overflows 64 bits");
     if (off == v.end() || !off->is_array() || off->size() != 2 || !(*off)[0].is_number_unsigned() ||
@@ -95,16 +99,17 @@ safetensors_header parse_safetensors_header(const unsigned char* prefix, std::si
     t.end = (*off)[1].get<std::uint64_t>();
     if (t.begin > t.end) fail(where + ": data_offsets begin > end");
     if (t.end - t.begin != count * esize)
-      fail(where + ": data_offsets span " + std::to_string(t.end - t.begin) + " bytes, but shape and " +
-           t.dtype + " need " + std::to_string(count * esize));
+      fail(where + ": data_offsets span " + std::to_string(t.end - t.begin) +
+           " bytes, but shape and " + t.dtype + " need " + std::to_string(count * esize));
     if (t.end > data_bytes)
-      fail(where + ": data ends at byte " + std::to_string(t.end) + " of a " + std::to_string(data_bytes) +
-           "-byte data section");
+      fail(where + ": data ends at byte " + std::to_string(t.end) + " of a " +
+           std::to_string(data_bytes) + "-byte data section");
     h.tensors.push_back(std::move(t));
   }
-  std::sort(h.tensors.begin(), h.tensors.end(), [](const safetensors_tensor& a, const safetensors_tensor& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-  });
+  std::sort(h.tensors.begin(), h.tensors.end(),
+            [](const safetensors_tensor& a, const safetensors_tensor& b) {
+              return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+            });
   std::uint64_t at = 0;
   for (const safetensors_tensor& t : h.tensors) {
     if (t.begin != at)
@@ -113,7 +118,8 @@ safetensors_header parse_safetensors_header(const unsigned char* prefix, std::si
     at = t.end;
   }
   if (at != data_bytes)
-    fail("the data section has " + std::to_string(data_bytes) + " bytes but the tensors cover " + std::to_string(at));
+    fail("the data section has " + std::to_string(data_bytes) + " bytes but the tensors cover " +
+         std::to_string(at));
   return h;
 }
 

@@ -12,4 +12,5 @@ namespace wi = weightinit;
 extern void *d_weight, *h_weight, *h_shard, *d_conv, *d_dense, *d_qkv, *d_w, *d_b, *d_arena;
 extern cudaStream_t stream;
 extern std::size_t E, F, in, out;
-extern const weightinit::rule_set rules;  // the "Whole models" shard example reuses the plan example's
+extern const weightinit::rule_set
+    rules;  // the "Whole models" shard example reuses the plan example's

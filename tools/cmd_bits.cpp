@@ -1,8 +1,9 @@
 // tools/cmd_bits.cpp: `weightinit bits`: the raw words of a Philox stream, little-endian uint32, to
-// stdout. `--count inf` streams until the reader closes the pipe (or the last word index, 2^64 - 1),
-// for dieharder -g 200 and PractRand's `RNG_test stdin32`. `--streams K` interleaves K consecutive
-// streams word by word (word j of stream N, N+1, ..., N+K-1, then word j+1 ...), the way the
-// tensors of a model, one stream each, draw their words, for testing those streams together.
+// stdout. `--count inf` streams until the reader closes the pipe (or the last word index, 2^64 -
+// 1), for dieharder -g 200 and PractRand's `RNG_test stdin32`. `--streams K` interleaves K
+// consecutive streams word by word (word j of stream N, N+1, ..., N+K-1, then word j+1 ...), the
+// way the tensors of a model, one stream each, draw their words, for testing those streams
+// together.
 #include <cstdint>
 #include <memory>
 #include <stdexcept>

@@ -1,5 +1,5 @@
-// tools/cmd_demo.cpp: `weightinit demo`: the signal-propagation study (examples/demo): every scheme x
-// activation through a deep network, a table on stdout, a CSV and a gnuplot PNG in --out-dir, a
+// tools/cmd_demo.cpp: `weightinit demo`: the signal-propagation study (examples/demo): every scheme
+// x activation through a deep network, a table on stdout, a CSV and a gnuplot PNG in --out-dir, a
 // progress line on stderr. Built as a stub that explains itself when the examples are off.
 #include <cstdio>
 #include <memory>
@@ -72,8 +72,10 @@ void rerun_with_right_kernels(const demo_args& a) {
   const std::size_t eq = assignment.find('=');
   if (setenv(assignment.substr(0, eq).c_str(), assignment.substr(eq + 1).c_str(), 1) != 0) return;
   if (!a.quiet)
-    std::fprintf(stderr, "weightinit demo: BLIS does not know this CPU and chose slow kernels; "
-                         "running again with %s (its AVX2 kernels)\n", assignment.c_str());
+    std::fprintf(stderr,
+                 "weightinit demo: BLIS does not know this CPU and chose slow kernels; "
+                 "running again with %s (its AVX2 kernels)\n",
+                 assignment.c_str());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -86,17 +88,17 @@ void rerun_with_right_kernels(const demo_args& a) {
 void run_demo(const demo_args& a) {
   demo::study_config c;
   // Integers parse strictly over their type's whole range; demo::validate checks the study's own.
-  c.depth = static_cast<int>(
-      weightinit_cli::parse_int(a.depth, "demo: --depth", std::numeric_limits<int>::min(),
-                                std::numeric_limits<int>::max()));
+  c.depth = static_cast<int>(weightinit_cli::parse_int(
+      a.depth, "demo: --depth", std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
   c.width = weightinit_cli::parse_int(a.width, "demo: --width", INT64_MIN, INT64_MAX);
   c.batch = weightinit_cli::parse_int(a.batch, "demo: --batch", INT64_MIN, INT64_MAX);
   c.seed = weightinit_cli::parse_uint(a.seed, "demo: --seed");
-  c.threads = static_cast<unsigned>(weightinit_cli::parse_uint(a.threads, "demo: --threads", 0, UINT32_MAX));
+  c.threads = static_cast<unsigned>(
+      weightinit_cli::parse_uint(a.threads, "demo: --threads", 0, UINT32_MAX));
   c.backward = !a.forward_only;
   c.weight_gradients = a.weight_gradients;
   c.slope = weightinit_cli::parse_double(a.slope, "demo: --slope");
-  c.device = a.device == "cpu" ? demo::device_choice::cpu
+  c.device = a.device == "cpu"   ? demo::device_choice::cpu
              : a.device == "gpu" ? demo::device_choice::gpu
                                  : demo::device_choice::automatic;
   if (!a.schemes.empty()) {
@@ -127,10 +129,9 @@ void run_demo(const demo_args& a) {
       std::snprintf(line, sizeof line, "demo: %zu/%zu pairs done in %.1f s", done, total, t);
     } else {
       const double left = done ? t / done * (total - done) : 0;
-      std::snprintf(line, sizeof line, "demo: [%2zu/%zu] %-34s %5.1f s%s", done + 1, total,
-                    what.c_str(), t,
-                    done ? (", ~" + std::to_string(static_cast<int>(left + 0.5)) + " s left").c_str()
-                         : "");
+      std::snprintf(
+          line, sizeof line, "demo: [%2zu/%zu] %-34s %5.1f s%s", done + 1, total, what.c_str(), t,
+          done ? (", ~" + std::to_string(static_cast<int>(left + 0.5)) + " s left").c_str() : "");
     }
     if (tty) {
       std::fprintf(stderr, "\r%s\033[K%s", line, done == total ? "\n" : "");
@@ -164,9 +165,11 @@ void add_demo_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "demo", "signal-propagation study: each scheme x activation through a deep network");
   cmd->add_option("--depth", a->depth, "layers")->capture_default_str();
-  cmd->add_option("--width", a->width, "units per layer (and input features)")->capture_default_str();
+  cmd->add_option("--width", a->width, "units per layer (and input features)")
+      ->capture_default_str();
   cmd->add_option("--batch", a->batch, "samples in the random input batch")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "64-bit seed of weights, input and loss")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "64-bit seed of weights, input and loss")
+      ->capture_default_str();
   cmd->add_option("--device", a->device, "cpu | gpu | auto (gpu when one is present)")
       ->check(CLI::IsMember({"cpu", "gpu", "auto"}))
       ->capture_default_str();
@@ -177,9 +180,10 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--scheme", a->schemes,
                   "a SPEC to study, repeatable (default: zeros, normal(std=0.01), normal(std=1), "
                   "xavier_uniform, xavier_normal, he_uniform, he_normal, lecun_normal)");
-  cmd->add_option("--activation", a->activations,
-                  "tanh | sigmoid | relu | leaky_relu | selu | swish, repeatable or comma-separated "
-                  "(default: all)")
+  cmd->add_option(
+         "--activation", a->activations,
+         "tanh | sigmoid | relu | leaky_relu | selu | swish, repeatable or comma-separated "
+         "(default: all)")
       ->delimiter(',');
   cmd->add_option("--slope", a->slope, "leaky ReLU's negative slope")->capture_default_str();
   cmd->add_flag("--forward-only", a->forward_only, "skip the backward pass (no gradient norms)");
@@ -198,8 +202,9 @@ void add_demo_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("demo", "signal-propagation study (not built)");
   cmd->allow_extras();
   cmd->callback([] {
-    throw std::runtime_error("demo: this weightinit was built without the demo; reconfigure with "
-                             "-DWEIGHTINIT_BUILD_EXAMPLES=ON (needs libopenblas-dev)");
+    throw std::runtime_error(
+        "demo: this weightinit was built without the demo; reconfigure with "
+        "-DWEIGHTINIT_BUILD_EXAMPLES=ON (needs libopenblas-dev)");
   });
 }
 

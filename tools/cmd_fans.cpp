@@ -1,5 +1,6 @@
-// tools/cmd_fans.cpp: `weightinit fans`: fan_in, fan_out and receptive field of a weight shape under
-// a layout convention (out_in = PyTorch, in_out = Keras/TF/JAX), optionally grouped or packed.
+// tools/cmd_fans.cpp: `weightinit fans`: fan_in, fan_out and receptive field of a weight shape
+// under a layout convention (out_in = PyTorch, in_out = Keras/TF/JAX), optionally grouped or
+// packed.
 // `--json` prints one JSON object for scripts. Numbers print as the shortest decimal that reads
 // back as the same double.
 #include <cstdint>
@@ -36,7 +37,8 @@ void run_fans(const fans_args& a) {
   std::string out;
   if (a.json) {
     std::string shape_json = "[";
-    for (std::size_t i = 0; i < dims.size(); ++i) shape_json += (i ? ", " : "") + std::to_string(dims[i]);
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      shape_json += (i ? ", " : "") + std::to_string(dims[i]);
     shape_json += "]";
     auto fan_fields = [](const weightinit::fans& f) {
       return "\"fan_in\": " + shortest(f.fan_in) + ", \"fan_out\": " + shortest(f.fan_out) +
@@ -72,7 +74,8 @@ void run_fans(const fans_args& a) {
 
 void add_fans_command(CLI::App& app) {
   auto args = std::make_shared<fans_args>();
-  CLI::App* cmd = app.add_subcommand("fans", "fan_in, fan_out and receptive field of a weight shape");
+  CLI::App* cmd =
+      app.add_subcommand("fans", "fan_in, fan_out and receptive field of a weight shape");
   cmd->add_option("--shape", args->shape, "comma-separated extents, e.g. 64,3,7,7")->required();
   cmd->add_option("--layout", args->layout,
                   "out_in (PyTorch (out, in, *k)) or in_out (Keras/TF/JAX (*k, in, out))")

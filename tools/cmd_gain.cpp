@@ -1,7 +1,7 @@
-// tools/cmd_gain.cpp: `weightinit gain NAME [--param SLOPE]`: the recommended gain of a nonlinearity
-// or activation, exactly as the library's gain(name, param) gives it (PyTorch's calculate_gain
-// table and the activations recommended_init knows), printed as the shortest decimal that reads
-// back as the same double.
+// tools/cmd_gain.cpp: `weightinit gain NAME [--param SLOPE]`: the recommended gain of a
+// nonlinearity or activation, exactly as the library's gain(name, param) gives it (PyTorch's
+// calculate_gain table and the activations recommended_init knows), printed as the shortest decimal
+// that reads back as the same double.
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,8 +32,9 @@ void run_gain(const gain_args& a) {
 void add_gain_command(CLI::App& app) {
   auto args = std::make_shared<gain_args>();
   CLI::App* cmd = app.add_subcommand(
-      "gain", "recommended gain of a nonlinearity or activation (PyTorch's calculate_gain table "
-              "and the activations recommended_init knows; an unknown name lists them)");
+      "gain",
+      "recommended gain of a nonlinearity or activation (PyTorch's calculate_gain table "
+      "and the activations recommended_init knows; an unknown name lists them)");
   cmd->add_option("nonlinearity", args->name, "e.g. tanh, relu, leaky_relu, gelu")->required();
   cmd->add_option("--param", args->param,
                   "leaky_relu's negative slope (default 0.01); the others ignore it");

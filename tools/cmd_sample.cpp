@@ -51,10 +51,26 @@ struct fill_request {
 double value_at(const unsigned char* buf, weightinit::dtype t, std::size_t i) {
   using weightinit::dtype;
   switch (t) {
-    case dtype::f32: { float v; std::memcpy(&v, buf + i * 4, 4); return v; }
-    case dtype::f64: { double v; std::memcpy(&v, buf + i * 8, 8); return v; }
-    case dtype::f16: { std::uint16_t h; std::memcpy(&h, buf + i * 2, 2); return weightinit::f16_to_float(h); }
-    case dtype::bf16: { std::uint16_t h; std::memcpy(&h, buf + i * 2, 2); return weightinit::bf16_to_float(h); }
+    case dtype::f32: {
+      float v;
+      std::memcpy(&v, buf + i * 4, 4);
+      return v;
+    }
+    case dtype::f64: {
+      double v;
+      std::memcpy(&v, buf + i * 8, 8);
+      return v;
+    }
+    case dtype::f16: {
+      std::uint16_t h;
+      std::memcpy(&h, buf + i * 2, 2);
+      return weightinit::f16_to_float(h);
+    }
+    case dtype::bf16: {
+      std::uint16_t h;
+      std::memcpy(&h, buf + i * 2, 2);
+      return weightinit::bf16_to_float(h);
+    }
   }
   return 0;
 }
@@ -70,9 +86,9 @@ std::string describe_init(const fill_request& r, const weightinit::shape& dims) 
 
 void cuda_try(cudaError_t e, const char* call) {
   if (e != cudaSuccess)
-    throw weightinit::cuda_error(static_cast<int>(e), std::string("sample: ") + call + ": " +
-                                                          cudaGetErrorName(e) + ": " +
-                                                          cudaGetErrorString(e));
+    throw weightinit::cuda_error(
+        static_cast<int>(e),
+        std::string("sample: ") + call + ": " + cudaGetErrorName(e) + ": " + cudaGetErrorString(e));
 }
 
 // The only two calls into the library's fills.
@@ -121,9 +137,9 @@ std::unique_ptr<unsigned char[]> allocate(std::size_t bytes, const weightinit::s
                            " bytes (" + shortest(std::round(gib * 100) / 100) + " GiB)";
   if (pages > 0 && page > 0 &&
       static_cast<double>(bytes) > static_cast<double>(pages) * static_cast<double>(page))
-    throw std::runtime_error(what + ", more than this machine's memory (" +
-                             shortest(std::round(static_cast<double>(pages) * page / (1 << 30) * 100) / 100) +
-                             " GiB)");
+    throw std::runtime_error(
+        what + ", more than this machine's memory (" +
+        shortest(std::round(static_cast<double>(pages) * page / (1 << 30) * 100) / 100) + " GiB)");
   std::unique_ptr<unsigned char[]> p(new (std::nothrow) unsigned char[bytes ? bytes : 1]);
   if (!p) throw std::runtime_error(what + ", and that much memory could not be allocated");
   return p;
@@ -151,9 +167,10 @@ void run_sample(const sample_args& a) {
     throw std::invalid_argument("sample: --device must be cpu or gpu, got '" + a.device + "'");
   if (a.fan_in) {
     if (!weightinit::uses_fans(r.init.kind()))
-      throw std::invalid_argument("sample: --fan-in applies only to schemes that read fans "
-                                  "(bias_uniform, xavier_*, he_*, lecun_*, variance_scaling), not " +
-                                  a.init);
+      throw std::invalid_argument(
+          "sample: --fan-in applies only to schemes that read fans "
+          "(bias_uniform, xavier_*, he_*, lecun_*, variance_scaling), not " +
+          a.init);
     // The fan the shape cannot give (a bias's is its weight's fan_in); fan_out and the receptive
     // field are not known, so schemes that read fan_out are refused by the library.
     const std::uint64_t fan_in = parse_uint(*a.fan_in, "sample: --fan-in", 1, 1ull << 53);
@@ -192,13 +209,15 @@ void run_sample(const sample_args& a) {
     ss += d * d;
   }
   char stats[160];
-  std::snprintf(stats, sizeof stats, "mean   %.6g\nstd    %.6g\n", mean, n ? std::sqrt(ss / n) : 0.0);
-  std::string text = (box ? "box    " + weightinit::to_string(*box) + " of " + weightinit::to_string(dims) + "\n"
-                         : std::string()) +
-                     "init   " + describe_init(r, dims) + "\nshape  " + weightinit::to_string(stored) +
-                     " (" + std::to_string(n) + " elements)\ndtype  " + weightinit::to_string(type) +
-                     "\ndevice " + a.device + "\nkey    seed=" + std::to_string(r.k.seed) +
-                     " stream=" + std::to_string(r.k.stream) + "\n";
+  std::snprintf(stats, sizeof stats, "mean   %.6g\nstd    %.6g\n", mean,
+                n ? std::sqrt(ss / n) : 0.0);
+  std::string text =
+      (box ? "box    " + weightinit::to_string(*box) + " of " + weightinit::to_string(dims) + "\n"
+           : std::string()) +
+      "init   " + describe_init(r, dims) + "\nshape  " + weightinit::to_string(stored) + " (" +
+      std::to_string(n) + " elements)\ndtype  " + weightinit::to_string(type) + "\ndevice " +
+      a.device + "\nkey    seed=" + std::to_string(r.k.seed) +
+      " stream=" + std::to_string(r.k.stream) + "\n";
   if (r.fans) text += "fans   fan_in=" + shortest(r.fans->fan_in) + " (--fan-in)\n";
   text += stats;
   text += "min    " + shortest(n ? lo : 0.0) + "\nmax    " + shortest(n ? hi : 0.0) + "\n";
@@ -240,11 +259,13 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--fan-in", args->fan_in,
                   "the fan_in the shape cannot give, e.g. a bias_uniform bias's weight's fan_in");
   cmd->add_option("--out", args->out, "output .npy path (written whole or not at all)");
-  cmd->add_option("--box", args->box,
-                  "fill one shard box of --shape: offset:extent per dimension, e.g. 0:1024,512:512");
-  cmd->footer("SPEC: a scheme name, optionally with parameters, e.g. 'he_normal(mode=fan_out)', "
-              "'truncated_normal(std=0.02,a=-0.04,b=0.04)'. Schemes: " + scheme_names() +
-              " (aliases glorot_* = xavier_*, kaiming_* = he_*). README: Schemes.\n");
+  cmd->add_option(
+      "--box", args->box,
+      "fill one shard box of --shape: offset:extent per dimension, e.g. 0:1024,512:512");
+  cmd->footer(
+      "SPEC: a scheme name, optionally with parameters, e.g. 'he_normal(mode=fan_out)', "
+      "'truncated_normal(std=0.02,a=-0.04,b=0.04)'. Schemes: " +
+      scheme_names() + " (aliases glorot_* = xavier_*, kaiming_* = he_*). README: Schemes.\n");
   cmd->callback([args] { run_sample(*args); });
 }
 

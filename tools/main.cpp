@@ -66,8 +66,8 @@ int run(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::ExtrasError& e) {
     std::string where = "weightinit";
     for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
-    std::cerr << where << ": unknown option or extra argument (" << e.what() << ")\n(run '"
-              << where << " --help' for usage)\n";
+    std::cerr << where << ": unknown option or extra argument (" << e.what() << ")\n(run '" << where
+              << " --help' for usage)\n";
     return 2;
   } catch (const CLI::ParseError& e) {
     std::cerr << "weightinit: " << e.what() << "\n(run 'weightinit --help' for usage)\n";
@@ -84,11 +84,13 @@ int main(int argc, char** argv) {
   // limit (EFBIG) become errors to handle, not signals that kill the tool.
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
-  CLI::App app{"weightinit: initialize neural-network weight tensors on the GPU or the CPU, "
-               "bit-identical on both"};
+  CLI::App app{
+      "weightinit: initialize neural-network weight tensors on the GPU or the CPU, "
+      "bit-identical on both"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", version_text(), "print the library version and the value "
-                                                    "contract version");
+  app.set_version_flag("--version", version_text(),
+                       "print the library version and the value "
+                       "contract version");
   weightinit_cli::add_bits_command(app);
   weightinit_cli::add_sample_command(app);
   weightinit_cli::add_fans_command(app);

@@ -1,5 +1,6 @@
 // tools/npy.cpp: the .npy writer: magic, version 1.0 (2.0 when the header outgrows 16 bits), a
-// header dict padded to a multiple of 64 bytes, raw data; written whole or not at all (atomic_file).
+// header dict padded to a multiple of 64 bytes, raw data; written whole or not at all
+// (atomic_file).
 #include "npy.hpp"
 
 #include <cstdint>
@@ -35,7 +36,8 @@ std::string npy_header(weightinit::dtype t, const weightinit::shape& dims) {
   dict += '\n';
   std::string out = std::string("\x93NUMPY", 6) + (v2 ? '\x02' : '\x01') + '\0';
   const std::uint64_t len = dict.size();
-  for (std::size_t b = 0; b < (v2 ? 4u : 2u); ++b) out += static_cast<char>((len >> (8 * b)) & 0xff);
+  for (std::size_t b = 0; b < (v2 ? 4u : 2u); ++b)
+    out += static_cast<char>((len >> (8 * b)) & 0xff);
   return out + dict;
 }
 

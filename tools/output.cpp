@@ -41,7 +41,8 @@ void write_stdout(const std::string& text) { write_stdout(text.data(), text.size
 void flush_stdout() {
   errno = 0;
   std::cout.flush();
-  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout) stdout_failed(errno ? errno : EIO);
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout)
+    stdout_failed(errno ? errno : EIO);
 }
 
 atomic_file::atomic_file(const std::string& target) : target_(target) {
@@ -64,8 +65,8 @@ atomic_file::atomic_file(const std::string& target) : target_(target) {
     struct stat dir;
     const std::string folder = folder_of(target);
     if (::stat(folder.c_str(), &dir) != 0)
-      throw std::runtime_error("cannot write '" + target + "': folder '" + folder + "': " +
-                               std::strerror(errno));
+      throw std::runtime_error("cannot write '" + target + "': folder '" + folder +
+                               "': " + std::strerror(errno));
     throw std::runtime_error("cannot write '" + target + "': cannot create a file in '" + folder +
                              "': " + std::strerror(err));
   }

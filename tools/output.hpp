@@ -24,7 +24,8 @@ class stdout_error : public std::runtime_error {
 void write_stdout(const void* data, std::size_t n);
 void write_stdout(const std::string& text);
 
-/// Flushes stdout (and std::cout); throws stdout_error on failure. main calls it after every command.
+/// Flushes stdout (and std::cout); throws stdout_error on failure. main calls it after every
+/// command.
 void flush_stdout();
 
 /// A file written whole or not at all. The constructor refuses (std::runtime_error naming the path

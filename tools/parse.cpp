@@ -14,8 +14,8 @@
 namespace weightinit_cli {
 namespace {
 
-[[noreturn]] void refuse(const std::string& what, const std::string& expected, const std::string& text,
-                         const std::string& why = "") {
+[[noreturn]] void refuse(const std::string& what, const std::string& expected,
+                         const std::string& text, const std::string& why = "") {
   throw std::invalid_argument(what + " must be " + expected + ", got '" + text + "'" +
                               (why.empty() ? "" : " (" + why + ")"));
 }
@@ -63,8 +63,8 @@ std::int64_t parse_int(const std::string& text, const std::string& what, std::in
   const bool negative = !text.empty() && text[0] == '-';
   if (negative && lo >= 0) refuse(what, interval(lo, hi), text, "negative");
   // |INT64_MIN| = INT64_MAX + 1 is the largest magnitude a negative value may have.
-  const std::uint64_t limit = negative ? static_cast<std::uint64_t>(INT64_MAX) + 1
-                                       : static_cast<std::uint64_t>(INT64_MAX);
+  const std::uint64_t limit =
+      negative ? static_cast<std::uint64_t>(INT64_MAX) + 1 : static_cast<std::uint64_t>(INT64_MAX);
   std::uint64_t mag = 0;
   bool overflow = false;
   if (!digits(text, negative ? 1 : 0, limit, mag, overflow)) refuse(what, interval(lo, hi), text);
@@ -93,7 +93,8 @@ std::vector<std::int64_t> parse_int_list(const std::string& text, const std::str
   std::size_t begin = 0;
   while (true) {
     const std::size_t comma = text.find(',', begin);
-    const std::string item = text.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    const std::string item =
+        text.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
     try {
       v.push_back(parse_int(item, what, lo, hi));
     } catch (const std::invalid_argument& e) {
@@ -110,14 +111,17 @@ weightinit::shape parse_shape(const std::string& text, const std::string& what) 
   return parse_int_list(text, what + " extent", 0, INT64_MAX);
 }
 
-std::size_t checked_bytes(const weightinit::shape& dims, weightinit::dtype t, const std::string& what) {
+std::size_t checked_bytes(const weightinit::shape& dims, weightinit::dtype t,
+                          const std::string& what) {
   std::uint64_t n = 1;
   bool zero = false, too_many = false;
   for (std::int64_t d : dims) {
     if (d < 0)
-      throw std::invalid_argument(what + ": negative extent in shape " + weightinit::to_string(dims));
+      throw std::invalid_argument(what + ": negative extent in shape " +
+                                  weightinit::to_string(dims));
     if (d == 0) zero = true;
-    if (d > 0 && n > static_cast<std::uint64_t>(INT64_MAX) / static_cast<std::uint64_t>(d)) too_many = true;
+    if (d > 0 && n > static_cast<std::uint64_t>(INT64_MAX) / static_cast<std::uint64_t>(d))
+      too_many = true;
     if (!too_many) n *= static_cast<std::uint64_t>(d);
   }
   if (zero) return 0;

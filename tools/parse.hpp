@@ -36,7 +36,8 @@ weightinit::shape parse_shape(const std::string& text, const std::string& what);
 /// The bytes of a tensor of `dims` and `t`, computed with checked arithmetic: throws
 /// std::invalid_argument naming `what` and the shape when the element count exceeds 2^63 - 1 or
 /// the byte size 2^64 - 1. A zero extent anywhere gives 0 bytes.
-std::size_t checked_bytes(const weightinit::shape& dims, weightinit::dtype t, const std::string& what);
+std::size_t checked_bytes(const weightinit::shape& dims, weightinit::dtype t,
+                          const std::string& what);
 
 /// The shortest decimal that reads back as exactly `x` (std::to_chars), e.g. 1.4142135623730951,
 /// 0.1, 3, 1e+300, inf, nan.

@@ -56,13 +56,13 @@ struct study_config {
   std::int64_t batch = 512;
   std::uint64_t seed = 0;
   device_choice device = device_choice::automatic;
-  unsigned threads = 0;      ///< CPU: fill and BLAS threads (0 = all cores)
-  bool backward = true;      ///< run the backward pass (gradient norms of the activations)
+  unsigned threads = 0;  ///< CPU: fill and BLAS threads (0 = all cores)
+  bool backward = true;  ///< run the backward pass (gradient norms of the activations)
   /// Also compute ‖∂loss/∂W_l‖ (one more width x width x batch product per layer, a third of the
   /// work): no verdict or table column needs it, so only the CSV's grad_norm shows it.
   bool weight_gradients = false;
-  double slope = 0.01;       ///< leaky ReLU's negative slope (PyTorch's default)
-  int quadrature_nodes = 96; ///< Gauss-Hermite points of the theory
+  double slope = 0.01;        ///< leaky ReLU's negative slope (PyTorch's default)
+  int quadrature_nodes = 96;  ///< Gauss-Hermite points of the theory
   std::vector<scheme_entry> schemes = study_schemes();
   std::vector<activation> activations = all_activations();
 };
@@ -75,13 +75,13 @@ void validate(const study_config& config);
 
 /// Layer l's statistics (index l-1), over the batch x width matrix of the layer.
 struct layer_stats {
-  double q = 0;            ///< pre-activation variance: mean of a² (zero biases, zero-mean weights)
-  double act_mean = 0;     ///< mean of h = φ(a)
-  double act_std = 0;      ///< standard deviation of h over batch and units
+  double q = 0;         ///< pre-activation variance: mean of a² (zero biases, zero-mean weights)
+  double act_mean = 0;  ///< mean of h = φ(a)
+  double act_std = 0;   ///< standard deviation of h over batch and units
   double act_max_abs = 0;  ///< max |h|
   double unit_spread = 0;  ///< max over samples of (max over units − min over units) of h
-  double delta_norm = 0;   ///< ‖∂loss/∂a_l‖_F, the back-propagated gradient (NaN without backward)
-  double grad_norm = 0;    ///< ‖∂loss/∂W_l‖_F, the weight gradient (NaN unless computed)
+  double delta_norm = 0;  ///< ‖∂loss/∂a_l‖_F, the back-propagated gradient (NaN without backward)
+  double grad_norm = 0;  ///< ‖∂loss/∂W_l‖_F, the weight gradient (NaN unless computed)
 };
 
 enum class verdict { stable, vanishing, exploding, symmetric };
@@ -89,8 +89,8 @@ const char* to_string(verdict v) noexcept;
 
 /// The thresholds of the verdict; see classify().
 struct verdict_rule {
-  double ratio = 100;           ///< stable while last/first stays within [1/ratio, ratio]
-  double symmetry_tol = 1e-6;   ///< units identical: spread <= tol · max|h| in every layer
+  double ratio = 100;          ///< stable while last/first stays within [1/ratio, ratio]
+  double symmetry_tol = 1e-6;  ///< units identical: spread <= tol · max|h| in every layer
 };
 
 struct pair_result {
@@ -103,7 +103,7 @@ struct pair_result {
   std::vector<layer_stats> layers;
   std::vector<theory_layer> theory;  ///< empty when the theory does not apply
   verdict v = verdict::stable;
-  std::string reason;                ///< why, in a few words ("activations", "gradients", ...)
+  std::string reason;  ///< why, in a few words ("activations", "gradients", ...)
 };
 
 /// The verdict of a measured pair:
@@ -116,8 +116,8 @@ struct pair_result {
 void classify(pair_result& r, const verdict_rule& rule = {});
 
 /// Seen by a run's observer after each forward layer: the batch x width activations, row-major.
-using layer_observer = std::function<void(int layer, const float* h, std::int64_t batch,
-                                          std::int64_t width)>;
+using layer_observer =
+    std::function<void(int layer, const float* h, std::int64_t batch, std::int64_t width)>;
 
 /// Measures one pair on the CPU: fills the weights of every layer (key {seed, layer}), the input
 /// (key {seed, 0x1000000000}) and the loss readout (key {seed, 0x1000000001}) with weightinit's
@@ -131,7 +131,8 @@ pair_result measure_cpu(const study_config& config, const scheme_entry& scheme, 
 /// when gpu_available()). `progress` (may be empty) is called before each pair and once at the end.
 struct study_result {
   study_config config;
-  std::string device;   ///< "cpu (BLIS 0.9.0, zen3 kernels, 2 threads)" or "gpu (NVIDIA ..., cuBLAS)"
+  std::string
+      device;  ///< "cpu (BLIS 0.9.0, zen3 kernels, 2 threads)" or "gpu (NVIDIA ..., cuBLAS)"
   double seconds = 0;
   std::vector<pair_result> pairs;
 };
@@ -155,11 +156,11 @@ std::string format_table(const study_result& result);
 /// existing file is left as it was. Throws std::runtime_error on I/O failure.
 void write_csv(const study_result& result, const std::string& path);
 
-/// Throws std::invalid_argument naming `what` when `text` cannot go into the gnuplot script: it holds
-/// a control character (newline, carriage return, tab, ...), which no gnuplot string literal can
-/// carry (a line break ends the command, and the rest of the line would run as a new one, system()
-/// included). Every other byte is safe: write_plot writes paths and names as single-quoted literals,
-/// inside which gnuplot substitutes nothing (no backquoted command, no macro, no escape).
+/// Throws std::invalid_argument naming `what` when `text` cannot go into the gnuplot script: it
+/// holds a control character (newline, carriage return, tab, ...), which no gnuplot string literal
+/// can carry (a line break ends the command, and the rest of the line would run as a new one,
+/// system() included). Every other byte is safe: write_plot writes paths and names as single-quoted
+/// literals, inside which gnuplot substitutes nothing (no backquoted command, no macro, no escape).
 void check_script_text(const std::string& text, const std::string& what);
 
 struct plot_outcome {

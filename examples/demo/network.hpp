@@ -1,6 +1,6 @@
 // examples/demo/network.hpp: the study's internal seam between the pair logic (study.cpp) and the
-// two engines that run the passes: the CPU network (network_cpu.cpp, BLIS or a CBLAS) and the GPU network
-// (network_gpu.cu, cuBLAS). Plain C++17: no CUDA syntax.
+// two engines that run the passes: the CPU network (network_cpu.cpp, BLIS or a CBLAS) and the GPU
+// network (network_gpu.cu, cuBLAS). Plain C++17: no CUDA syntax.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // examples/demo/network_cpu.cpp: the study's CPU engine: weights, input and loss readout filled by
-// weightinit::fill_host, matrix products by BLIS or a CBLAS (blas.hpp), one single-threaded call per
-// block of rows on the engine's own threads, each block's activations and statistics right after
-// its product in the same thread. float32 throughout, like a real network.
+// weightinit::fill_host, matrix products by BLIS or a CBLAS (blas.hpp), one single-threaded call
+// per block of rows on the engine's own threads, each block's activations and statistics right
+// after its product in the same thread. float32 throughout, like a real network.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -54,7 +54,8 @@ void forward_dispatch(activation act, float* h, float* d, int64_t rows, int64_t 
                       row_partial* out) {
   switch (act) {
     case activation::tanh: return forward_rows<activation::tanh>(h, d, rows, width, slope, out);
-    case activation::sigmoid: return forward_rows<activation::sigmoid>(h, d, rows, width, slope, out);
+    case activation::sigmoid:
+      return forward_rows<activation::sigmoid>(h, d, rows, width, slope, out);
     case activation::relu: return forward_rows<activation::relu>(h, d, rows, width, slope, out);
     case activation::leaky_relu:
       return forward_rows<activation::leaky_relu>(h, d, rows, width, slope, out);
@@ -178,7 +179,8 @@ class cpu_network final : public network {
     const float inv_batch = 1.0f / static_cast<float>(b_);
     if (own_rows) {
       parallel_blocks(b_, threads_, [&](int64_t lo, int64_t hi) {
-        for (int l = 1; l <= layers_; ++l) forward_layer(act, slope, l, lo, hi, /*multiplied=*/false);
+        for (int l = 1; l <= layers_; ++l)
+          forward_layer(act, slope, l, lo, hi, /*multiplied=*/false);
         if (own_rows_back) backward_rows(inv_batch, lo, hi);
       });
     } else {
@@ -253,7 +255,8 @@ class cpu_network final : public network {
   void forward_layer(activation act, float slope, int l, int64_t lo, int64_t hi, bool multiplied) {
     float* cur = hidden(l) + lo * n_;
     if (!multiplied)
-      sgemm_serial(false, true, hi - lo, n_, n_, hidden(l - 1) + lo * n_, n_, layer(l), n_, cur, n_);
+      sgemm_serial(false, true, hi - lo, n_, n_, hidden(l - 1) + lo * n_, n_, layer(l), n_, cur,
+                   n_);
     float* d = c_.backward ? d_.data() + (l - 1) * b_ * n_ + lo * n_ : nullptr;
     forward_dispatch(act, cur, d, hi - lo, n_, slope, rows_.data() + (l - 1) * b_ + lo);
   }
@@ -269,8 +272,8 @@ class cpu_network final : public network {
       delta_sq_[(layers_ - 1) * b_ + r] = sum_squares(delta + r * n_, n_);
     for (int l = layers_; l > 1; --l) {
       float* next = delta == delta_.data() ? delta_.data() + bn : delta_.data();
-      sgemm_serial(false, false, hi - lo, n_, n_, delta + lo * n_, n_, layer(l), n_,
-                   next + lo * n_, n_);
+      sgemm_serial(false, false, hi - lo, n_, n_, delta + lo * n_, n_, layer(l), n_, next + lo * n_,
+                   n_);
       const float* d = d_.data() + (l - 2) * bn;
       for (int64_t i = lo * n_; i < hi * n_; ++i) next[i] *= d[i];
       for (int64_t r = lo; r < hi; ++r)
@@ -307,8 +310,8 @@ class cpu_network final : public network {
   bool loaded_ = false;
   std::vector<float> weights_, h_, d_, delta_, grad_w_, readout_, input_;
   std::vector<row_partial> rows_;  // every layer's rows (layer l at (l-1)·batch)
-  std::vector<double> row_sq_;     // squared norms of the rows of δ (or of ∂loss/∂W), one layer
-  std::vector<double> delta_sq_;   // every layer's rows' ‖δ‖² (the rows' own backward pass)
+  std::vector<double> row_sq_;    // squared norms of the rows of δ (or of ∂loss/∂W), one layer
+  std::vector<double> delta_sq_;  // every layer's rows' ‖δ‖² (the rows' own backward pass)
 };
 
 }  // namespace

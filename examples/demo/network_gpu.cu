@@ -68,24 +68,24 @@ namespace {
 
 using std::int64_t;
 
-#define DEMO_CUDA_TRY(call)                                                             \
-  do {                                                                                  \
-    const cudaError_t demo_err_ = (call);                                               \
-    if (demo_err_ != cudaSuccess)                                                       \
-      throw weightinit::cuda_error(static_cast<int>(demo_err_),                         \
-                                   std::string(#call) + " failed at " __FILE__ ":" +    \
-                                       std::to_string(__LINE__) + ": " +                \
-                                       cudaGetErrorString(demo_err_));                  \
+#define DEMO_CUDA_TRY(call)                                                          \
+  do {                                                                               \
+    const cudaError_t demo_err_ = (call);                                            \
+    if (demo_err_ != cudaSuccess)                                                    \
+      throw weightinit::cuda_error(static_cast<int>(demo_err_),                      \
+                                   std::string(#call) + " failed at " __FILE__ ":" + \
+                                       std::to_string(__LINE__) + ": " +             \
+                                       cudaGetErrorString(demo_err_));               \
   } while (0)
 
-#define DEMO_CUBLAS_TRY(call)                                                           \
-  do {                                                                                  \
-    const cublasStatus_t demo_st_ = (call);                                             \
-    if (demo_st_ != CUBLAS_STATUS_SUCCESS)                                              \
-      throw weightinit::cuda_error(static_cast<int>(demo_st_),                          \
-                                   std::string(#call) + " failed at " __FILE__ ":" +    \
-                                       std::to_string(__LINE__) + ": cuBLAS status " +  \
-                                       std::to_string(static_cast<int>(demo_st_)));     \
+#define DEMO_CUBLAS_TRY(call)                                                          \
+  do {                                                                                 \
+    const cublasStatus_t demo_st_ = (call);                                            \
+    if (demo_st_ != CUBLAS_STATUS_SUCCESS)                                             \
+      throw weightinit::cuda_error(static_cast<int>(demo_st_),                         \
+                                   std::string(#call) + " failed at " __FILE__ ":" +   \
+                                       std::to_string(__LINE__) + ": cuBLAS status " + \
+                                       std::to_string(static_cast<int>(demo_st_)));    \
   } while (0)
 
 constexpr int block_threads = 256;
@@ -188,23 +188,36 @@ __global__ void sumsq_kernel(const float* x, int64_t count, double* partial) {
 template <activation A>
 void launch_forward(float* h, float* d, int64_t batch, int64_t width, float slope,
                     row_partial* rows, cudaStream_t stream) {
-  forward_kernel<A><<<static_cast<unsigned>(batch), block_threads, 0, stream>>>(h, d, width, slope,
-                                                                               rows);
+  forward_kernel<A>
+      <<<static_cast<unsigned>(batch), block_threads, 0, stream>>>(h, d, width, slope, rows);
 }
 
 void launch_forward(activation act, float* h, float* d, int64_t batch, int64_t width, float slope,
                     row_partial* rows, cudaStream_t s) {
   switch (act) {
-    case activation::tanh: launch_forward<activation::tanh>(h, d, batch, width, slope, rows, s); break;
-    case activation::sigmoid: launch_forward<activation::sigmoid>(h, d, batch, width, slope, rows, s); break;
-    case activation::relu: launch_forward<activation::relu>(h, d, batch, width, slope, rows, s); break;
-    case activation::leaky_relu: launch_forward<activation::leaky_relu>(h, d, batch, width, slope, rows, s); break;
-    case activation::selu: launch_forward<activation::selu>(h, d, batch, width, slope, rows, s); break;
-    case activation::swish: launch_forward<activation::swish>(h, d, batch, width, slope, rows, s); break;
+    case activation::tanh:
+      launch_forward<activation::tanh>(h, d, batch, width, slope, rows, s);
+      break;
+    case activation::sigmoid:
+      launch_forward<activation::sigmoid>(h, d, batch, width, slope, rows, s);
+      break;
+    case activation::relu:
+      launch_forward<activation::relu>(h, d, batch, width, slope, rows, s);
+      break;
+    case activation::leaky_relu:
+      launch_forward<activation::leaky_relu>(h, d, batch, width, slope, rows, s);
+      break;
+    case activation::selu:
+      launch_forward<activation::selu>(h, d, batch, width, slope, rows, s);
+      break;
+    case activation::swish:
+      launch_forward<activation::swish>(h, d, batch, width, slope, rows, s);
+      break;
   }
 }
 
-// ---- the engine -----------------------------------------------------------------------------------
+// ---- the engine
+// -----------------------------------------------------------------------------------
 
 template <class T>
 struct device_buffer {
@@ -271,7 +284,7 @@ class gpu_network final : public network {
     for (int l = 1; l <= layers_; ++l) {
       // Column-major view of row-major buffers: a_lᵀ (out x batch) = W_l (out x in) · h_{l-1}ᵀ.
       DEMO_CUBLAS_TRY(cublas().sgemm(blas_.h, CUBLAS_OP_T, CUBLAS_OP_N, n, b, n, &one, layer(l), n,
-                                  hidden(l - 1), n, &zero, hidden(l), n));
+                                     hidden(l - 1), n, &zero, hidden(l), n));
       launch_forward(act, hidden(l), c_.backward ? d_.p + (l - 1) * bn : nullptr, b_, n_, slope,
                      rows_.p + static_cast<std::size_t>(l - 1) * b_, stream_.s);
       DEMO_CUDA_TRY(cudaGetLastError());
@@ -294,15 +307,15 @@ class gpu_network final : public network {
         // the study reports the activations' gradients.
         if (c_.weight_gradients) {
           DEMO_CUBLAS_TRY(cublas().sgemm(blas_.h, CUBLAS_OP_N, CUBLAS_OP_T, n, n, b, &one,
-                                      hidden(l - 1), n, delta_.p, n, &zero, grad_w_.p, n));
+                                         hidden(l - 1), n, delta_.p, n, &zero, grad_w_.p, n));
           sumsq_kernel<<<sumsq_blocks, block_threads, 0, stream_.s>>>(
               grad_w_.p, n_ * n_, grad_partial_.p + static_cast<std::size_t>(l - 1) * sumsq_blocks);
           DEMO_CUDA_TRY(cudaGetLastError());
         }
         // (∂loss/∂h_{l-1})ᵀ (in x batch) = W_lᵀ (in x out) · δ_lᵀ (out x batch)
         if (l > 1)
-          DEMO_CUBLAS_TRY(cublas().sgemm(blas_.h, CUBLAS_OP_N, CUBLAS_OP_N, n, b, n, &one, layer(l), n,
-                                      delta_.p, n, &zero, g_.p, n));
+          DEMO_CUBLAS_TRY(cublas().sgemm(blas_.h, CUBLAS_OP_N, CUBLAS_OP_N, n, b, n, &one, layer(l),
+                                         n, delta_.p, n, &zero, g_.p, n));
       }
     }
     std::vector<row_partial> rows(static_cast<std::size_t>(layers_) * b_);
@@ -370,8 +383,9 @@ class gpu_network final : public network {
 
 std::unique_ptr<network> make_gpu_network(const study_config& config) {
   if (!gpu_available())
-    throw std::runtime_error("demo: --device gpu asked for, but no CUDA device is present "
-                             "(cudaGetDeviceCount found none); use --device cpu or auto");
+    throw std::runtime_error(
+        "demo: --device gpu asked for, but no CUDA device is present "
+        "(cudaGetDeviceCount found none); use --device cpu or auto");
   return std::make_unique<gpu_network>(config);
 }
 

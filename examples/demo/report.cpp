@@ -214,9 +214,11 @@ void check_script_text(const std::string& text, const std::string& what) {
           shown += static_cast<char>(d);
         }
       }
-      throw std::invalid_argument("demo: " + what + " must not contain control characters "
+      throw std::invalid_argument("demo: " + what +
+                                  " must not contain control characters "
                                   "(newline, tab, ...): it goes into the gnuplot script, where a "
-                                  "line break would end the command; got \"" + shown + "\"");
+                                  "line break would end the command; got \"" +
+                                  shown + "\"");
     }
   }
 }
@@ -240,12 +242,13 @@ std::string format_table(const study_result& res) {
     << ": variance of the pre-activations of layer " << last
     << ", measured and predicted by mean-field theory\n"
     << "(q(l+1) = fan_in·Var(w)·E[phi(sqrt(q(l))·z)^2], Gauss-Hermite). grad 1/" << last
-    << ": |dloss/da_1| / |dloss/da_" << last << "|, the gradient reaching layer 1 relative to the top.\n";
+    << ": |dloss/da_1| / |dloss/da_" << last
+    << "|, the gradient reaching layer 1 relative to the top.\n";
   for (activation a : c.activations) {
     o << "\n" << to_string(a) << "\n  " << pad("scheme", 18);
     for (int l : shown) o << pad("std@" + std::to_string(l), 9);
-    o << pad("q@" + std::to_string(last), 9) << pad("theory", 9) << pad("grad 1/" + std::to_string(last), 10)
-      << "verdict\n";
+    o << pad("q@" + std::to_string(last), 9) << pad("theory", 9)
+      << pad("grad 1/" + std::to_string(last), 10) << "verdict\n";
     for (const auto& p : res.pairs) {
       if (p.act != a) continue;
       // From the first layer whose float activations overflowed on, the statistics are inf or NaN
@@ -260,8 +263,8 @@ std::string format_table(const study_result& res) {
       const layer_stats& top = p.layers.back();
       o << pad(measured(last, top.q), 9)
         << pad(p.theory.empty() ? "n/a" : number(p.theory.back().q), 9);
-      const double g = top.delta_norm > 0 ? p.layers.front().delta_norm / top.delta_norm
-                                          : std::nan("");
+      const double g =
+          top.delta_norm > 0 ? p.layers.front().delta_norm / top.delta_norm : std::nan("");
       // The backward pass of an overflowed network carries no information.
       // No gradient at the top (dead ReLUs, zero weights): the ratio is 0/0; say so.
       const std::string grad = std::isnan(top.delta_norm) ? "-"
@@ -297,8 +300,8 @@ void write_csv(const study_result& res, const std::string& path) {
           << csv_number(s.act_std) << ',' << (th ? csv_number(p.theory[l].act_std) : "") << ','
           << csv_number(s.unit_spread) << ',' << csv_number(s.delta_norm) << ','
           << (th && !std::isnan(s.delta_norm) ? csv_number(std::sqrt(p.theory[l].delta_sq)) : "")
-          << ',' << (p.weight_gradients ? csv_number(s.grad_norm) : "") << ','
-          << to_string(p.v) << '\n';
+          << ',' << (p.weight_gradients ? csv_number(s.grad_norm) : "") << ',' << to_string(p.v)
+          << '\n';
     }
   }
   // Whole or not at all: a temporary file beside the CSV, renamed onto it once complete.
@@ -332,7 +335,8 @@ plot_outcome write_plot(const study_result& res, const std::string& png_path,
   std::ostringstream g;
   // No path in the comments: gnuplot continues a comment that ends in a backslash.
   g << "# Written by weightinit demo: activation std per layer, one panel per activation.\n"
-    << "# Rerun with gnuplot on this file (gnuplot -e \"png_output='other.png'\" draws elsewhere).\n";
+    << "# Rerun with gnuplot on this file (gnuplot -e \"png_output='other.png'\" draws "
+       "elsewhere).\n";
   g << "if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
     << "  set terminal pngcairo size 1500,860 font \"sans,11\" noenhanced\n"
     << "} else {\n  set terminal png size 1500,860 noenhanced\n}\n";
@@ -362,8 +366,7 @@ plot_outcome write_plot(const study_result& res, const std::string& png_path,
   const std::size_t na = c.activations.size();
   const int cols = na <= 3 ? static_cast<int>(na) : 3;
   const int rows = static_cast<int>((na + cols - 1) / cols);
-  const double key_w = 0.19, panel_w = (1.0 - key_w) / cols, top = 0.93,
-               panel_h = top / rows;
+  const double key_w = 0.19, panel_w = (1.0 - key_w) / cols, top = 0.93, panel_h = top / rows;
   for (std::size_t k = 0; k < na; ++k) {
     const int r = static_cast<int>(k) / cols, col = static_cast<int>(k) % cols;
     g << "set origin " << col * panel_w << "," << top - (r + 1) * panel_h << "\nset size "
@@ -376,7 +379,8 @@ plot_outcome write_plot(const study_result& res, const std::string& png_path,
       if (res.pairs[i].act != c.activations[k]) continue;
       const line_style st = style_for(res.pairs[i].scheme, idx++);
       bool drawable = false;
-      for (const auto& s : res.pairs[i].layers) drawable |= std::isfinite(s.act_std) && s.act_std > 0;
+      for (const auto& s : res.pairs[i].layers)
+        drawable |= std::isfinite(s.act_std) && s.act_std > 0;
       if (!drawable) continue;
       cmd += std::string(cmd.empty() ? "plot " : ", ") + "$d" + std::to_string(i) +
              " using 1:2 with lines lc rgb \"" + st.color + "\" dt " + std::to_string(st.dash) +
@@ -420,12 +424,13 @@ plot_outcome write_plot(const study_result& res, const std::string& png_path,
   // Run gnuplot on the script, its messages going to <script>.log. A relative script path gets
   // "./" so that gnuplot never reads it as an option ("-e...", "-").
   const std::string log_path = script_path + ".log";
-  const std::string script_arg = script_path.empty() || script_path[0] == '/'
-                                     ? script_path : "./" + script_path;
+  const std::string script_arg =
+      script_path.empty() || script_path[0] == '/' ? script_path : "./" + script_path;
   const std::string output_arg = "png_output = " + gnuplot_quote(png.path());
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   std::vector<char*> argv = {const_cast<char*>(gnuplot_exe.c_str()), const_cast<char*>("-e"),
                              const_cast<char*>(output_arg.c_str()),
@@ -440,7 +445,8 @@ plot_outcome write_plot(const study_result& res, const std::string& png_path,
     if (err == ENOENT)
       return {false, "gnuplot not found (no '" + gnuplot_exe +
                          "' on PATH): install it to get the PNG (Debian/Ubuntu: "
-                         "apt-get install gnuplot-nox)" + rerun};
+                         "apt-get install gnuplot-nox)" +
+                         rerun};
     return {false, "cannot run '" + gnuplot_exe + "': " + std::strerror(err) + rerun};
   }
   int status = 0;

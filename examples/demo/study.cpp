@@ -32,7 +32,8 @@ moments2 distribution_moments(const weightinit::distribution& d) {
     case distribution_kind::normal: return {d.mean, d.stddev * d.stddev};
     case distribution_kind::truncated_normal: {
       const double s = d.stddev, a = (d.low - d.mean) / s, b = (d.high - d.mean) / s;
-      const double pa = std::isfinite(a) ? std_normal_pdf(a) : 0, pb = std::isfinite(b) ? std_normal_pdf(b) : 0;
+      const double pa = std::isfinite(a) ? std_normal_pdf(a) : 0,
+                   pb = std::isfinite(b) ? std_normal_pdf(b) : 0;
       const double apa = std::isfinite(a) ? a * pa : 0, bpb = std::isfinite(b) ? b * pb : 0;
       const double z = std_normal_cdf(b) - std_normal_cdf(a);
       const double shift = (pa - pb) / z;
@@ -93,8 +94,8 @@ activation parse_activation(const std::string& name) {
 }
 
 std::vector<activation> all_activations() {
-  return {activation::tanh, activation::sigmoid, activation::relu,
-          activation::leaky_relu, activation::selu, activation::swish};
+  return {activation::tanh,       activation::sigmoid, activation::relu,
+          activation::leaky_relu, activation::selu,    activation::swish};
 }
 
 std::vector<scheme_entry> study_schemes() {
@@ -126,9 +127,12 @@ const char* to_string(verdict v) noexcept {
 void validate(const study_config& c) {
   auto bad = [](const std::string& what) { throw std::invalid_argument("demo: " + what); };
   constexpr std::int64_t int_max = std::numeric_limits<int>::max();
-  if (c.depth < 1 || c.depth > 100000) bad("--depth must be in [1, 100000], got " + std::to_string(c.depth));
-  if (c.width < 1 || c.width > int_max) bad("--width must be in [1, 2^31), got " + std::to_string(c.width));
-  if (c.batch < 1 || c.batch > int_max) bad("--batch must be in [1, 2^31), got " + std::to_string(c.batch));
+  if (c.depth < 1 || c.depth > 100000)
+    bad("--depth must be in [1, 100000], got " + std::to_string(c.depth));
+  if (c.width < 1 || c.width > int_max)
+    bad("--width must be in [1, 2^31), got " + std::to_string(c.width));
+  if (c.batch < 1 || c.batch > int_max)
+    bad("--batch must be in [1, 2^31), got " + std::to_string(c.batch));
   const double weights = static_cast<double>(c.depth) * c.width * c.width;
   if (weights > std::ldexp(1.0, 40))
     bad("depth x width² = " + std::to_string(weights) + " weights is more than 2^40");
@@ -176,7 +180,9 @@ void classify(pair_result& r, const verdict_rule& rule) {
   };
   const double fwd = ratio(L.back().act_std, L.front().act_std);
   const double bwd = has_bwd ? ratio(L.front().delta_norm, L.back().delta_norm) : 1.0;
-  auto magnitude = [](double x) { return x > 0 ? std::fabs(std::log(x)) : std::numeric_limits<double>::infinity(); };
+  auto magnitude = [](double x) {
+    return x > 0 ? std::fabs(std::log(x)) : std::numeric_limits<double>::infinity();
+  };
   const bool fwd_out = fwd > rule.ratio || fwd < 1 / rule.ratio;
   const bool bwd_out = bwd > rule.ratio || bwd < 1 / rule.ratio;
   if (!fwd_out && !bwd_out) {
@@ -216,8 +222,7 @@ study_result run_study(const study_config& config, const progress_fn& progress) 
       ++done;
     }
   }
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (progress) progress(total, total, "done");
   return result;
 }

@@ -66,7 +66,8 @@ gauss_hermite gauss_hermite_rule(int m) {
     }
     double z = 0.5 * (lo + hi), below;
     const double p = hermite(m, z, &below), dp = std::sqrt(2.0 * m) * below;
-    if (dp != 0 && std::isfinite(p / dp) && std::fabs(p / dp) <= 4 * (hi - lo) + 1e-15 * std::fabs(z))
+    if (dp != 0 && std::isfinite(p / dp) &&
+        std::fabs(p / dp) <= 4 * (hi - lo) + 1e-15 * std::fabs(z))
       z -= p / dp;
     root[i] = z;
   }
@@ -181,7 +182,7 @@ gaussian_moments moments(const gauss_hermite& rule, activation a, double q, doub
     const double d = a == activation::tanh ? pi / 2 : pi;
     const double m = static_cast<double>(rule.nodes.size());
     method = smooth && q > 0 && 2 * d * std::sqrt(m / q) >= 40 ? quadrature::gauss_hermite
-                                                                : quadrature::composite;
+                                                               : quadrature::composite;
   }
   return method == quadrature::gauss_hermite ? moments_gauss_hermite(rule, a, q, slope)
                                              : moments_composite(a, q, slope);
@@ -219,9 +220,9 @@ std::vector<theory_layer> mean_field(const gauss_hermite& rule, activation a, do
   std::vector<theory_layer> out(depth > 0 ? depth : 0);
   const double n = width, b = batch;
   const double shared = 1.0 - 1.0 / b;  // weight of the part that samples share
-  double q = n * weight_var;  // the input is N(0, 1): E[x²] = 1
-  double c = 0;               // independent inputs
-  double v_hat = 2.0 / (n * b);  // relative variance of the batch's mean ‖x‖²/n
+  double q = n * weight_var;            // the input is N(0, 1): E[x²] = 1
+  double c = 0;                         // independent inputs
+  double v_hat = 2.0 / (n * b);         // relative variance of the batch's mean ‖x‖²/n
   std::vector<double> deriv_second(out.size());
   for (std::size_t l = 0; l < out.size(); ++l) {
     theory_layer& t = out[l];

@@ -18,7 +18,8 @@ struct gauss_hermite {
 };
 
 /// Computes the m-point rule (1 <= m <= 400) by Newton's method on the orthonormal Hermite
-/// recurrence, each node refined to convergence in double. Throws std::invalid_argument for a bad m.
+/// recurrence, each node refined to convergence in double. Throws std::invalid_argument for a bad
+/// m.
 gauss_hermite gauss_hermite_rule(int m);
 
 /// An m-point Gauss-Legendre rule on [-1, 1] (1 <= m <= 400), by Newton's method on the Legendre
@@ -32,10 +33,10 @@ gauss_legendre gauss_legendre_rule(int m);
 /// Gaussian moments of an activation at pre-activation variance q: for z ~ N(0, 1) and
 /// x = √q·z, the expectations of φ(x), φ(x)², φ(x)⁴ and φ'(x)².
 struct gaussian_moments {
-  double mean = 0;         ///< E[φ]
-  double second = 0;       ///< E[φ²]
-  double fourth = 0;       ///< E[φ⁴]
-  double deriv_second = 0; ///< E[φ'²]
+  double mean = 0;          ///< E[φ]
+  double second = 0;        ///< E[φ²]
+  double fourth = 0;        ///< E[φ⁴]
+  double deriv_second = 0;  ///< E[φ'²]
 };
 
 /// How the expectation is computed.

@@ -35,7 +35,7 @@ constexpr std::int64_t kGatherBelow = std::int64_t{1} << 20;
 struct shard_entry {
   std::size_t tensor;  // index in the description
   wi::shard_box box;
-  std::string part;    // "" or "q"/"k"/"v"
+  std::string part;  // "" or "q"/"k"/"v"
 };
 
 bool ends_with(const std::string& s, const char* suffix) {
@@ -43,8 +43,10 @@ bool ends_with(const std::string& s, const char* suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-// The shards rank `rank` of `world` holds for one tensor (in a fixed order, the same count on every rank).
-std::vector<shard_entry> shards_of(std::size_t t, const std::string& name, const wi::shape& dims, int rank, int world) {
+// The shards rank `rank` of `world` holds for one tensor (in a fixed order, the same count on every
+// rank).
+std::vector<shard_entry> shards_of(std::size_t t, const std::string& name, const wi::shape& dims,
+                                   int rank, int world) {
   std::vector<shard_entry> out;
   if (ends_with(name, "attn.c_attn.weight") || ends_with(name, "attn.c_attn.bias")) {
     // Fused QKV, Conv1D (in, 3E) / bias (3E): each rank takes its heads' columns of q, k and v.
@@ -55,7 +57,8 @@ std::vector<shard_entry> shards_of(std::size_t t, const std::string& name, const
   } else if (ends_with(name, "mlp.c_fc.weight") || ends_with(name, "mlp.c_fc.bias")) {
     out.push_back({t, wi::column_parallel(dims, rank, world), ""});  // output features (last dim)
   } else if (ends_with(name, "c_proj.weight")) {
-    out.push_back({t, wi::row_parallel(dims, rank, world), ""});  // input features (dim 0 of (in, out))
+    out.push_back(
+        {t, wi::row_parallel(dims, rank, world), ""});  // input features (dim 0 of (in, out))
   } else if (ends_with(name, "wte.weight")) {
     out.push_back({t, wi::row_parallel(dims, rank, world), ""});  // vocabulary parallel
   } else {
@@ -97,7 +100,8 @@ int run(int argc, char** argv) {
   const std::string text{std::istreambuf_iterator<char>(f), {}};
   const weightinit_io::model_description d = weightinit_io::parse_model_json(text);
   const wi::rule_set rules = weightinit_io::rules_of(d);
-  // The whole model's plan: the single-process reference, and the source of each entry's initializer.
+  // The whole model's plan: the single-process reference, and the source of each entry's
+  // initializer.
   const wi::model_plan whole = weightinit_io::plan_of(d, rules, kSeed);
 
   // This rank's plan: its shards, each with the global shape, the whole tensor's initializer and
@@ -121,9 +125,11 @@ int run(int argc, char** argv) {
   std::vector<unsigned char> local(mine.arena_bytes());
   const double t0 = MPI_Wtime();
   if (gpu) {
-    if (cudaSetDevice(rank % devices) != cudaSuccess) throw std::runtime_error("cudaSetDevice failed");
+    if (cudaSetDevice(rank % devices) != cudaSuccess)
+      throw std::runtime_error("cudaSetDevice failed");
     void* arena = nullptr;
-    if (cudaMalloc(&arena, mine.arena_bytes()) != cudaSuccess) throw std::runtime_error("cudaMalloc failed");
+    if (cudaMalloc(&arena, mine.arena_bytes()) != cudaSuccess)
+      throw std::runtime_error("cudaMalloc failed");
     {
       wi::device_plan dp(mine, wi::plan_buffers::arena(arena));
       wi::fill(dp, nullptr);
@@ -163,10 +169,11 @@ int run(int argc, char** argv) {
       for (std::size_t t = 0; t < whole.size(); ++t) {
         const wi::plan_entry& e = whole.entry(t);
         for (const shard_entry& s : shards_of(t, e.name, e.dims, r, world)) {
-          const auto want = cut(e.dims, s.box, wi::size_of(e.type), reference.data() + ref_offset[t]);
+          const auto want =
+              cut(e.dims, s.box, wi::size_of(e.type), reference.data() + ref_offset[t]);
           if (fnv1a(want.data(), want.size()) != all_sums[r * sums.size() + i]) {
-            std::fprintf(stderr, "rank %d: shard %s of %s differs from the single-process fill\n", r,
-                         wi::to_string(s.box).c_str(), e.name.c_str());
+            std::fprintf(stderr, "rank %d: shard %s of %s differs from the single-process fill\n",
+                         r, wi::to_string(s.box).c_str(), e.name.c_str());
             ++failures;
           }
           ++i;
@@ -197,9 +204,11 @@ int run(int argc, char** argv) {
         std::size_t j = 0;
         wi::shard_box box;
         for (std::size_t t = 0; t < whole.size() && j <= i; ++t)
-          for (const shard_entry& s : shards_of(t, whole.entry(t).name, whole.entry(t).dims, r, world))
+          for (const shard_entry& s :
+               shards_of(t, whole.entry(t).name, whole.entry(t).dims, r, world))
             if (j++ == i) box = s.box;
-        const auto want = cut(g.dims, box, wi::size_of(g.type), reference.data() + ref_offset[shards[i].tensor]);
+        const auto want =
+            cut(g.dims, box, wi::size_of(g.type), reference.data() + ref_offset[shards[i].tensor]);
         if (want.size() != static_cast<std::size_t>(counts[r]) ||
             std::memcmp(want.data(), recv.data() + displs[r], want.size()) != 0) {
           std::fprintf(stderr, "rank %d: gathered shard of %s differs\n", r, g.name.c_str());
@@ -212,10 +221,11 @@ int run(int argc, char** argv) {
   double slowest = 0;
   MPI_Reduce(&fill_s, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
   if (rank == 0)
-    std::printf("mpi_sharded_init: %d ranks (%s), %zu tensors, %zu shards per rank, slowest fill %.3f s; "
-                "%zu checksums and %d gathered tensors compared with the single-process fill: %s\n",
-                world, gpu ? "GPU" : "CPU", whole.size(), mine.size(), slowest, all_sums.size(), gathered,
-                failures == 0 ? "bit-identical" : "MISMATCH");
+    std::printf(
+        "mpi_sharded_init: %d ranks (%s), %zu tensors, %zu shards per rank, slowest fill %.3f s; "
+        "%zu checksums and %d gathered tensors compared with the single-process fill: %s\n",
+        world, gpu ? "GPU" : "CPU", whole.size(), mine.size(), slowest, all_sums.size(), gathered,
+        failures == 0 ? "bit-identical" : "MISMATCH");
   return failures == 0 ? 0 : 1;
 }
 

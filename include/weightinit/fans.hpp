@@ -17,7 +17,8 @@ namespace weightinit {
 ///   out_in: PyTorch, (out, in, *kernel): fan_in = dims[1]·rf, fan_out = dims[0]·rf,
 ///           rf = product of dims[2:]                      (nn.Linear (out, in), nn.ConvNd)
 ///   in_out: Keras/TF/JAX, (*kernel, in, out): fan_in = dims[-2]·rf, fan_out = dims[-1]·rf,
-///           rf = product of dims[:-2]                     (Dense (in, out), Conv2D (kh, kw, in, out))
+///           rf = product of dims[:-2]                     (Dense (in, out), Conv2D (kh, kw, in,
+///           out))
 /// For rank 2 the receptive field is 1 and the two differ only in which dimension is which.
 enum class layout { out_in, in_out };
 
@@ -54,11 +55,11 @@ struct fan_axes {
 /// fan_axes{{0}, {1}, {}} (fan_in = in · rf). Neither accounts for the stride.
 ///
 /// Packed weights: `parts` lists the sizes of the parts along the output dimension (a fused QKV
-/// (3E, E) weight: parts {E, E, E}; GQA: {E, E/4, E/4}; a gate-up MLP: {F, F}). Their sum must equal
-/// the output extent, which must be a single axis. Fans are computed per part (fan_out = part · rf),
-/// so a packed (3E, E) weight gets exactly the distribution of three separate (E, E) weights.
-/// Unequal parts need the output axis outermost (out_in or fan_axes with out = {0}) so that each part
-/// is one contiguous range of elements. groups and parts cannot be combined.
+/// (3E, E) weight: parts {E, E, E}; GQA: {E, E/4, E/4}; a gate-up MLP: {F, F}). Their sum must
+/// equal the output extent, which must be a single axis. Fans are computed per part (fan_out = part
+/// · rf), so a packed (3E, E) weight gets exactly the distribution of three separate (E, E)
+/// weights. Unequal parts need the output axis outermost (out_in or fan_axes with out = {0}) so
+/// that each part is one contiguous range of elements. groups and parts cannot be combined.
 struct fan_layout {
   layout convention = layout::out_in;
   std::optional<fan_axes> axes;  ///< when set, overrides `convention`
@@ -66,8 +67,8 @@ struct fan_layout {
   shape parts;  ///< empty: one part, the whole output dimension (any integer type: {E, E, E})
 
   fan_layout() = default;
-  fan_layout(layout l) : convention(l) {}                 // NOLINT: implicit on purpose
-  fan_layout(fan_axes a) : axes(std::move(a)) {}          // NOLINT: implicit on purpose
+  fan_layout(layout l) : convention(l) {}         // NOLINT: implicit on purpose
+  fan_layout(fan_axes a) : axes(std::move(a)) {}  // NOLINT: implicit on purpose
 };
 
 /// Fans of a weight, as doubles (they enter the formulas as such).

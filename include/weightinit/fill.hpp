@@ -1,6 +1,6 @@
-// weightinit/fill.hpp: every fill, on the GPU (fill) and the CPU (fill_host). Both write exactly the
-// same bits: every value is a pure function of (key, global element index, distribution, dtype),
-// DESIGN.md §1. One signature for all of them:
+// weightinit/fill.hpp: every fill, on the GPU (fill) and the CPU (fill_host). Both write exactly
+// the same bits: every value is a pure function of (key, global element index, distribution,
+// dtype), DESIGN.md §1. One signature for all of them:
 //
 //   fill(view, init, key, options, stream)      fill(view, init, key, stream)
 //   fill_host(view, init, key, options = {})
@@ -67,19 +67,19 @@ void fill_host(const tensor_view& tensor, const initializer& init, key k,
 /// Fills device memory on `stream`. Elementwise, eye, dirac and sparse: asynchronous, one kernel
 /// (two for sparse), no allocation, no synchronization, graph-capturable; the values are exactly
 /// fill_host's. The pointer must be device, managed or mapped pinned memory of the current device
-/// (a pointer of another device, pageable host memory, a null or misaligned pointer are refused with
-/// std::invalid_argument before anything is launched). Orthogonal is the exception: it allocates
-/// its workspace stream-ordered (cudaMallocAsync/cudaFreeAsync) and uses a cuSOLVER handle cached
-/// per device and host thread (created, and cuSOLVER loaded, on first use, which may synchronize);
-/// do not capture it in a graph. CUDA failures throw weightinit::cuda_error, cuSOLVER failures
-/// weightinit::cusolver_error.
+/// (a pointer of another device, pageable host memory, a null or misaligned pointer are refused
+/// with std::invalid_argument before anything is launched). Orthogonal is the exception: it
+/// allocates its workspace stream-ordered (cudaMallocAsync/cudaFreeAsync) and uses a cuSOLVER
+/// handle cached per device and host thread (created, and cuSOLVER loaded, on first use, which may
+/// synchronize); do not capture it in a graph. CUDA failures throw weightinit::cuda_error, cuSOLVER
+/// failures weightinit::cusolver_error.
 void fill(const tensor_view& tensor, const initializer& init, key k, const fill_options& options,
           cudaStream_t stream);
 void fill(const tensor_view& tensor, const initializer& init, key k, cudaStream_t stream);
 
 /// Fills a layer's weight and bias: the preset's schemes and layout, the bias resolved with the
-/// *weight's* fans; `bias` may be a zero-element view (no bias). Both are validated before either is
-/// written or launched. A bias_uniform bias of a weight with fan_in 0 is zero (PyTorch: bound =
+/// *weight's* fans; `bias` may be a zero-element view (no bias). Both are validated before either
+/// is written or launched. A bias_uniform bias of a weight with fan_in 0 is zero (PyTorch: bound =
 /// 1/√fan_in if fan_in > 0 else 0). `options.layout` and `options.fan_override` must be unset (the
 /// preset carries its layout); `options.threads` is honoured on the CPU.
 void fill_host(const tensor_view& weight, const tensor_view& bias, const layer_preset& preset,

@@ -154,11 +154,11 @@ class initializer {
   /// In the order of `scheme`: kind() is the index of the alternative held.
   using parameters =
       std::variant<params::zeros, params::ones, params::constant, params::uniform, params::normal,
-                   params::truncated_normal, params::truncated_normal_sigma,
-                   params::xavier_uniform, params::xavier_normal, params::he_uniform,
-                   params::he_normal, params::lecun_uniform, params::lecun_normal,
-                   params::variance_scaling, params::bias_uniform, params::orthogonal,
-                   params::eye, params::dirac, params::sparse>;
+                   params::truncated_normal, params::truncated_normal_sigma, params::xavier_uniform,
+                   params::xavier_normal, params::he_uniform, params::he_normal,
+                   params::lecun_uniform, params::lecun_normal, params::variance_scaling,
+                   params::bias_uniform, params::orthogonal, params::eye, params::dirac,
+                   params::sparse>;
 
   /// zeros.
   initializer() = default;
@@ -167,8 +167,8 @@ class initializer {
                                               !std::is_same<std::decay_t<P>, initializer>::value &&
                                               !std::is_same<std::decay_t<P>, distribution>::value>>
   initializer(P p) : p_(std::move(p)) {}  // NOLINT: implicit on purpose
-  /// From a resolved distribution: the scheme with the same values. Throws std::invalid_argument for
-  /// a kind outside the enum.
+  /// From a resolved distribution: the scheme with the same values. Throws std::invalid_argument
+  /// for a kind outside the enum.
   initializer(const distribution& d);  // NOLINT: implicit on purpose
 
   scheme kind() const noexcept { return static_cast<scheme>(p_.index()); }
@@ -225,7 +225,8 @@ initializer he_uniform(fan_mode mode = fan_mode::fan_in, nonlinearity nl = nonli
 initializer he_normal(fan_mode mode = fan_mode::fan_in, nonlinearity nl = nonlinearity::relu,
                       double negative_slope = 0);
 inline initializer kaiming_uniform(fan_mode mode = fan_mode::fan_in,
-                                   nonlinearity nl = nonlinearity::relu, double negative_slope = 0) {
+                                   nonlinearity nl = nonlinearity::relu,
+                                   double negative_slope = 0) {
   return he_uniform(mode, nl, negative_slope);
 }
 inline initializer kaiming_normal(fan_mode mode = fan_mode::fan_in,
@@ -256,10 +257,11 @@ initializer bias_uniform();
 /// Aᵀ when rows < cols), Q's columns multiplied by sign(R_jj) (+1 when R_jj == 0) so the result is
 /// Haar-distributed, and scaled by gain. The result has orthonormal rows (rows <= cols) or columns
 /// (rows >= cols), times gain. Flattening: out_in and explicit axes as PyTorch (rows = dims[0],
-/// cols = the rest); in_out as Keras (rows = product of dims[:-1], cols = dims[-1]). The math is f64
-/// on the CPU (our Householder QR) and f32 (f64 for f64 tensors) with cuSOLVER on the GPU, rounded
-/// once to the tensor's type: CPU and GPU agree to rounding, not bit for bit. A packed weight
-/// (parts, output axis outermost) gets one orthogonal matrix per part. Needs rank >= 2, finite gain.
+/// cols = the rest); in_out as Keras (rows = product of dims[:-1], cols = dims[-1]). The math is
+/// f64 on the CPU (our Householder QR) and f32 (f64 for f64 tensors) with cuSOLVER on the GPU,
+/// rounded once to the tensor's type: CPU and GPU agree to rounding, not bit for bit. A packed
+/// weight (parts, output axis outermost) gets one orthogonal matrix per part. Needs rank >= 2,
+/// finite gain.
 initializer orthogonal(double gain = 1);
 
 /// 2-D only: gain on the diagonal (r == c), 0 elsewhere (torch.eye for non-square shapes).

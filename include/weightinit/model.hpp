@@ -108,7 +108,8 @@ class model_plan {
 /// pool (options.threads; options.layout and fan_override must be unset: each entry carries its
 /// own). Throws std::invalid_argument before anything is written when a buffer is null or
 /// `buffers` has the wrong number of pointers.
-void fill_host(const model_plan& plan, const plan_buffers& buffers, const fill_options& options = {});
+void fill_host(const model_plan& plan, const plan_buffers& buffers,
+               const fill_options& options = {});
 
 /// Fills entry i only (init-model streams a checkpoint one tensor at a time this way).
 void fill_host(const model_plan& plan, std::size_t i, void* data, const fill_options& options = {});

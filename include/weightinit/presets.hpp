@@ -1,6 +1,6 @@
 // weightinit/presets.hpp: what each framework does by default for a layer (PyTorch Linear/Conv,
-// Keras Dense, Flax Dense, Megatron-LM), and the scheme users expect for an activation. The fills of
-// a layer's weight and bias are in fill.hpp.
+// Keras Dense, Flax Dense, Megatron-LM), and the scheme users expect for an activation. The fills
+// of a layer's weight and bias are in fill.hpp.
 #pragma once
 
 #include <cstdint>

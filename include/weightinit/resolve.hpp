@@ -1,6 +1,6 @@
 // weightinit/resolve.hpp: resolving an elementwise scheme against a shape (its fans) to the plain
-// distribution a fill draws, with the formulas of the papers computed in the operation order PyTorch
-// and Keras use, so the resolved parameters equal theirs in double.
+// distribution a fill draws, with the formulas of the papers computed in the operation order
+// PyTorch and Keras use, so the resolved parameters equal theirs in double.
 #pragma once
 
 #include "weightinit/fans.hpp"

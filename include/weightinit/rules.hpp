@@ -38,7 +38,8 @@ class rule_set {
   rule_set() = default;
   explicit rule_set(std::string name) : name_(std::move(name)) {}
   /// Appends a rule (validated: the glob and the initializer's parameters).
-  rule_set& add(std::string pattern, initializer init, std::optional<fan_layout> layout = std::nullopt);
+  rule_set& add(std::string pattern, initializer init,
+                std::optional<fan_layout> layout = std::nullopt);
   /// Appends every rule of `other` after this set's.
   rule_set& append(const rule_set& other);
   /// The first rule matching `name`, or nullptr.
@@ -65,7 +66,8 @@ rule_set gpt2_rules(std::int64_t n_layer, double std = 0.02);
 /// weights (`*norm.weight`) one, biases (if any) zero.
 rule_set llama_rules(double initializer_range = 0.02);
 /// Megatron-LM: init_method_normal(sigma) for every weight, scaled_init_method_normal(sigma,
-/// num_layers) = N(0, (sigma/√(2·num_layers))²) for the output layers (`*self_attention.dense.weight`,
+/// num_layers) = N(0, (sigma/√(2·num_layers))²) for the output layers
+/// (`*self_attention.dense.weight`,
 /// `*dense_4h_to_h.weight`, and Megatron-Core's `*linear_proj.weight`, `*linear_fc2.weight`),
 /// biases zero, layer norms (`*layernorm*`, `*norm*`) weight one and bias zero.
 rule_set megatron_rules(std::int64_t num_layers, double sigma = 0.02);

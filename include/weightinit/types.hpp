@@ -33,8 +33,8 @@ bool is_valid(dtype t) noexcept;
 float f16_to_float(std::uint16_t bits) noexcept;
 float bf16_to_float(std::uint16_t bits) noexcept;
 
-/// Where the values come from: a 64-bit seed and a 64-bit stream id. Give each tensor of a model its
-/// own stream so that the order of initialization never matters.
+/// Where the values come from: a 64-bit seed and a 64-bit stream id. Give each tensor of a model
+/// its own stream so that the order of initialization never matters.
 struct key {
   std::uint64_t seed = 0;
   std::uint64_t stream = 0;
@@ -51,10 +51,9 @@ class shape {
   using const_iterator = std::vector<std::int64_t>::const_iterator;
 
   shape() = default;
-  template <class... Extents,
-            class = std::enable_if_t<(sizeof...(Extents) > 0) &&
-                                     (std::is_integral<Extents>::value && ...)>>
-  shape(Extents... extents) : dims_{checked(extents)...} {}  // NOLINT: implicit on purpose
+  template <class... Extents, class = std::enable_if_t<(sizeof...(Extents) > 0) &&
+                                                       (std::is_integral<Extents>::value && ...)>>
+  shape(Extents... extents) : dims_{checked(extents)...} {}          // NOLINT: implicit on purpose
   shape(std::vector<std::int64_t> dims) : dims_(std::move(dims)) {}  // NOLINT: implicit on purpose
   template <class It, class = std::enable_if_t<!std::is_integral<It>::value>>
   shape(It first, It last) {
@@ -109,8 +108,8 @@ struct shard_box {
 
 /// Memory to fill: `count` elements at `data`, holding the global row-major elements
 /// [first, first + count) of a tensor of shape `dims`. The defaults (first 0, count -1) mean the
-/// whole tensor. A window lets a shard, or a chunked call, fill its part with exactly the values the
-/// whole tensor would have there.
+/// whole tensor. A window lets a shard, or a chunked call, fill its part with exactly the values
+/// the whole tensor would have there.
 ///
 /// With `box` set, `dims` is the *global* shape and `data` holds the box's elements, dense
 /// row-major in the shape box->extent; fans come from the global shape, so a tensor-parallel shard
@@ -130,7 +129,8 @@ struct tensor_view {
 /// window does not lie inside the tensor, or its size in bytes does not fit in 64 bits.
 std::int64_t window_count(const tensor_view& view, const char* function);
 
-/// The kinds of elementwise distribution that a fill draws. Schemes (Xavier, He, ...) resolve to one.
+/// The kinds of elementwise distribution that a fill draws. Schemes (Xavier, He, ...) resolve to
+/// one.
 enum class distribution_kind {
   constant,          ///< every element = value (zeros, ones, constant); draws no words
   uniform,           ///< U(low, high); one word per element (two for f64)

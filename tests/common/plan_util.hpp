@@ -12,8 +12,8 @@
 
 namespace weightinit_test {
 
-inline weightinit::plan_entry make_entry(std::string name, weightinit::shape dims, weightinit::dtype t,
-                                         weightinit::initializer init) {
+inline weightinit::plan_entry make_entry(std::string name, weightinit::shape dims,
+                                         weightinit::dtype t, weightinit::initializer init) {
   weightinit::plan_entry e;
   e.name = std::move(name);
   e.dims = std::move(dims);
@@ -22,7 +22,8 @@ inline weightinit::plan_entry make_entry(std::string name, weightinit::shape dim
   return e;
 }
 
-inline std::vector<unsigned char> reference_fill(const weightinit::model_plan& plan, std::size_t i) {
+inline std::vector<unsigned char> reference_fill(const weightinit::model_plan& plan,
+                                                 std::size_t i) {
   std::vector<unsigned char> out(plan.stored_bytes(i));
   const weightinit::plan_entry& e = plan.entry(i);
   weightinit::fill_options o;

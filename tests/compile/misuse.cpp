@@ -19,7 +19,8 @@ void uses(void* p, cudaStream_t stream) {
   wi::fill_host(v, wi::he_uniform(), k, wi::fill_options().with_threads(1));
   wi::fill_host(v, wi::he_uniform(), k, {});
   wi::fill_host(v, wi::xavier_uniform(), k, wi::fill_options().with_layout(wi::layout::in_out));
-  wi::fill_host(v, wi::bias_uniform(), k, wi::fill_options().with_fan_override(wi::fans{128, 256, 1}));
+  wi::fill_host(v, wi::bias_uniform(), k,
+                wi::fill_options().with_fan_override(wi::fans{128, 256, 1}));
   wi::fill(v, wi::xavier_uniform(), k, wi::fill_options().with_layout(wi::layout::in_out), stream);
   wi::fill(v, wi::distribution::normal(0, 0.02), k, stream);
   wi::params::xavier_uniform x;

@@ -140,7 +140,8 @@ void expect_invalid(F&& f, const std::vector<std::string>& words, const std::str
   } catch (const std::invalid_argument& e) {
     const std::string msg = e.what();
     for (const std::string& w : words)
-      EXPECT_NE(msg.find(w), std::string::npos) << what << ": message '" << msg << "' lacks '" << w << "'";
+      EXPECT_NE(msg.find(w), std::string::npos)
+          << what << ": message '" << msg << "' lacks '" << w << "'";
   } catch (const std::exception& e) {
     ADD_FAILURE() << what << ": wrong exception type: " << e.what();
   }
@@ -149,4 +150,3 @@ void expect_invalid(F&& f, const std::vector<std::string>& words, const std::str
 }  // namespace scheme_test
 using weightinit_test::with_fans;
 using weightinit_test::with_layout;
-

@@ -35,7 +35,7 @@ bool has_device() {
 
 // What a case must throw.
 enum class expect {
-  invalid,       // std::invalid_argument
+  invalid,          // std::invalid_argument
   invalid_or_cuda,  // device fill of host memory: invalid_argument with a GPU, cuda_error without
 };
 
@@ -98,108 +98,170 @@ std::vector<bad_case> fill_cases() {
       cases.push_back({e.name, klass, std::move(call), std::move(words), kind});
     };
     auto view = [](void* out, wi::dtype t, wi::shape dims, std::int64_t first = 0,
-                   std::int64_t count = -1) { return wi::tensor_view{out, t, std::move(dims), first, count}; };
+                   std::int64_t count = -1) {
+      return wi::tensor_view{out, t, std::move(dims), first, count};
+    };
     const wi::fill_options none;
-    add("null data", [=](void*) { e.call(view(nullptr, wi::dtype::f32, {16, 8}), normal, none); },
+    add("null data",
+        [=](void*) {
+          e.call(view(nullptr, wi::dtype::f32, {16, 8}), normal, none);
+        },
         {fn, "null data pointer for 128 f32 elements"});
-    add("window past the end", [=](void* o) { e.call(view(o, wi::dtype::f32, {16, 8}, 120, 9), normal, none); },
+    add("window past the end",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f32, {16, 8}, 120, 9), normal, none);
+        },
         {fn, "window [120, +9) lies outside tensor [16, 8]"});
-    add("window start negative", [=](void* o) { e.call(view(o, wi::dtype::f32, {16, 8}, -1, 4), normal, none); },
+    add("window start negative",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f32, {16, 8}, -1, 4), normal, none);
+        },
         {fn, "window start -1"});
-    add("window count negative", [=](void* o) { e.call(view(o, wi::dtype::f32, {16, 8}, 0, -5), normal, none); },
+    add("window count negative",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f32, {16, 8}, 0, -5), normal, none);
+        },
         {fn, "window [0, +-5)"});
-    add("negative extent", [=](void* o) { e.call(view(o, wi::dtype::f32, {16, -8}), normal, none); },
+    add("negative extent",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f32, {16, -8}), normal, none);
+        },
         {"negative extent", "[16, -8]"});
     add("element count overflows int64",
         [=](void* o) {
-          e.call(view(o, wi::dtype::f32, {std::int64_t{1} << 40, std::int64_t{1} << 40}), normal, none);
+          e.call(view(o, wi::dtype::f32, {std::int64_t{1} << 40, std::int64_t{1} << 40}), normal,
+                 none);
         },
         {"more than 2^63 - 1 elements"});
-    add("bytes overflow", [=](void* o) {
-          e.call(view(o, wi::dtype::f64, {std::int64_t{1} << 31, std::int64_t{1} << 30}), normal, none);
+    add("bytes overflow",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f64, {std::int64_t{1} << 31, std::int64_t{1} << 30}), normal,
+                 none);
         },
         {fn, "larger than memory can address"});
-    add("dtype outside the enum", [=](void* o) { e.call(view(o, static_cast<wi::dtype>(9), {16, 8}), normal, none); },
+    add("dtype outside the enum",
+        [=](void* o) {
+          e.call(view(o, static_cast<wi::dtype>(9), {16, 8}), normal, none);
+        },
         {fn, "unknown dtype value 9"});
-    add("mode outside the enum", [=](void* o) {
-          e.call(view(o, wi::dtype::f32, {16, 8}), wi::variance_scaling(1, static_cast<wi::fan_mode>(7)), none);
+    add("mode outside the enum",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f32, {16, 8}),
+                 wi::variance_scaling(1, static_cast<wi::fan_mode>(7)), none);
         },
         {"variance_scaling", "unknown mode value 7"});
-    add("nonlinearity outside the enum", [=](void* o) {
+    add("nonlinearity outside the enum",
+        [=](void* o) {
           e.call(view(o, wi::dtype::f32, {16, 8}),
                  wi::he_normal(wi::fan_mode::fan_in, static_cast<wi::nonlinearity>(42)), none);
         },
         {"he_normal", "unknown nonlinearity value 42"});
-    add("scale distribution outside the enum", [=](void* o) {
-          e.call(view(o, wi::dtype::f32, {16, 8}),
-                 wi::variance_scaling(1, wi::fan_mode::fan_in, static_cast<wi::scale_distribution>(8)), none);
+    add("scale distribution outside the enum",
+        [=](void* o) {
+          e.call(
+              view(o, wi::dtype::f32, {16, 8}),
+              wi::variance_scaling(1, wi::fan_mode::fan_in, static_cast<wi::scale_distribution>(8)),
+              none);
         },
         {"variance_scaling", "unknown distribution value 8"});
-    add("negative std", [=](void* o) { e.call(view(o, wi::dtype::f32, {16, 8}), wi::normal(0, -1), none); },
+    add("negative std",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f32, {16, 8}), wi::normal(0, -1), none);
+        },
         {"normal", "std must be a finite number >= 0, got -1"});
-    add("NaN mean", [=](void* o) { e.call(view(o, wi::dtype::f32, {16, 8}), wi::normal(kNan, 1), none); },
+    add("NaN mean",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f32, {16, 8}), wi::normal(kNan, 1), none);
+        },
         {"normal", "mean", "nan"});
-    add("infinite bound", [=](void* o) { e.call(view(o, wi::dtype::f32, {16, 8}), wi::uniform(0, kInf), none); },
+    add("infinite bound",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f32, {16, 8}), wi::uniform(0, kInf), none);
+        },
         {"uniform", "b must be a finite number, got inf"});
-    add("a >= b", [=](void* o) { e.call(view(o, wi::dtype::f32, {16, 8}), wi::uniform(1, 1), none); },
+    add("a >= b",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f32, {16, 8}), wi::uniform(1, 1), none);
+        },
         {"uniform", "needs a < b, got a=1, b=1"});
-    add("truncation a >= b", [=](void* o) {
+    add("truncation a >= b",
+        [=](void* o) {
           e.call(view(o, wi::dtype::f32, {16, 8}), wi::truncated_normal(0, 1, 2, -2), none);
         },
         {"truncated_normal", "needs a < b"});
-    add("zero gain", [=](void* o) { e.call(view(o, wi::dtype::f32, {16, 8}), wi::xavier_uniform(0), none); },
+    add("zero gain",
+        [=](void* o) {
+          e.call(view(o, wi::dtype::f32, {16, 8}), wi::xavier_uniform(0), none);
+        },
         {"xavier_uniform", "gain must be a finite number > 0, got 0"});
-    add("unrepresentable constant (f16)", [=](void* o) {
+    add("unrepresentable constant (f16)",
+        [=](void* o) {
           e.call(view(o, wi::dtype::f16, {16, 8}), wi::constant(1e5), none);
         },
         {fn, "beyond the largest finite f16 (65504)"});
-    add("unrepresentable normal (bf16)", [=](void* o) {
+    add("unrepresentable normal (bf16)",
+        [=](void* o) {
           e.call(view(o, wi::dtype::bf16, {16, 8}), wi::normal(0, 1e38), none);
         },
         {fn, "beyond the largest finite bf16"});
-    add("unrepresentable uniform (f32)", [=](void* o) {
+    add("unrepresentable uniform (f32)",
+        [=](void* o) {
           e.call(view(o, wi::dtype::f32, {16, 8}), wi::uniform(-1e39, 1e39), none);
         },
         {fn, "overflow f32"});
-    add("rank too small for fans", [=](void* o) { e.call(view(o, wi::dtype::f32, {128}), wi::xavier_uniform(), none); },
+    add("rank too small for fans",
+        [=](void* o) { e.call(view(o, wi::dtype::f32, {128}), wi::xavier_uniform(), none); },
         {"xavier_uniform", "rank >= 2", "[128]"});
     if (!preset) {
-      add("zero fan given", [=](void* o) {
-            e.call(view(o, wi::dtype::f32, {16, 8}), wi::he_normal(), wi::fill_options().with_fan_override(wi::fans{0, 8, 1}));
+      add("zero fan given",
+          [=](void* o) {
+            e.call(view(o, wi::dtype::f32, {16, 8}), wi::he_normal(),
+                   wi::fill_options().with_fan_override(wi::fans{0, 8, 1}));
           },
           {"he_normal", "fan_in > 0"});
-      add("layout and fan_override both set", [=](void* o) {
+      add("layout and fan_override both set",
+          [=](void* o) {
             e.call(view(o, wi::dtype::f32, {16, 8}), wi::xavier_uniform(),
-                   wi::fill_options().with_layout(wi::layout::in_out).with_fan_override(wi::fans{8, 16, 1}));
+                   wi::fill_options()
+                       .with_layout(wi::layout::in_out)
+                       .with_fan_override(wi::fans{8, 16, 1}));
           },
           {fn, "both layout and fan_override"});
-      add("fan_override for a scheme without fans", [=](void* o) {
-            e.call(view(o, wi::dtype::f32, {16, 8}), normal, wi::fill_options().with_fan_override(wi::fans{8, 16, 1}));
+      add("fan_override for a scheme without fans",
+          [=](void* o) {
+            e.call(view(o, wi::dtype::f32, {16, 8}), normal,
+                   wi::fill_options().with_fan_override(wi::fans{8, 16, 1}));
           },
           {fn, "fan_override", "normal reads no fans"});
-      add("layout outside the enum", [=](void* o) {
+      add("layout outside the enum",
+          [=](void* o) {
             e.call(view(o, wi::dtype::f32, {16, 8}), wi::xavier_uniform(),
                    wi::fill_options().with_layout(static_cast<wi::layout>(5)));
           },
           {"xavier_uniform", "unknown layout value 5"});
-      add("bias_uniform without the weight's fans", [=](void* o) {
-            e.call(view(o, wi::dtype::f32, {16}), wi::bias_uniform(), none);
-          },
+      add("bias_uniform without the weight's fans",
+          [=](void* o) { e.call(view(o, wi::dtype::f32, {16}), wi::bias_uniform(), none); },
           {"bias_uniform", "weight's fans"});
-      add("structured scheme on a wrong rank", [=](void* o) {
-            e.call(view(o, wi::dtype::f32, {16}), wi::eye(), none);
-          },
+      add("structured scheme on a wrong rank",
+          [=](void* o) { e.call(view(o, wi::dtype::f32, {16}), wi::eye(), none); },
           {"eye", "needs a 2-D shape"});
     } else {
-      add("preset with a layout", [=](void* o) {
-            e.call(view(o, wi::dtype::f32, {16, 8}), normal, wi::fill_options().with_layout(wi::layout::in_out));
+      add("preset with a layout",
+          [=](void* o) {
+            e.call(view(o, wi::dtype::f32, {16, 8}), normal,
+                   wi::fill_options().with_layout(wi::layout::in_out));
           },
           {fn, "preset carries its own layout"});
     }
     if (e.function == std::string("fill")) {
-      add("host pointer to a device fill", [=](void* o) { e.call(view(o, wi::dtype::f32, {16, 8}), normal, none); },
+      add(
+          "host pointer to a device fill",
+          [=](void* o) {
+            e.call(view(o, wi::dtype::f32, {16, 8}), normal, none);
+          },
           {"fill"}, expect::invalid_or_cuda);
-      add("misaligned pointer", [=](void* o) {
+      add("misaligned pointer",
+          [=](void* o) {
             e.call(view(static_cast<char*>(o) + 1, wi::dtype::f32, {16, 8}), normal, none);
           },
           {"fill: data pointer", "is not aligned to its 4-byte f32 elements"});
@@ -214,24 +276,38 @@ std::vector<bad_case> other_cases() {
                  std::vector<std::string> words) {
     c.push_back({entry, klass, [f](void*) { f(); }, std::move(words)});
   };
-  add("resolve", "rank too small", [] { wi::resolve(wi::he_uniform(), {64}); }, {"he_uniform", "rank >= 2"});
-  add("resolve", "structured scheme", [] { wi::resolve(wi::orthogonal(), {8, 8}); },
+  add("resolve", "rank too small", [] { wi::resolve(wi::he_uniform(), {64}); },
+      {"he_uniform", "rank >= 2"});
+  add("resolve", "structured scheme",
+      [] {
+        wi::resolve(wi::orthogonal(), {8, 8});
+      },
       {"orthogonal", "structured scheme"});
-  add("resolve", "negative extent", [] { wi::resolve(wi::xavier_normal(), {8, -1}); }, {"negative extent"});
-  add("resolve_with_fans", "NaN fan", [] { wi::resolve_with_fans(wi::lecun_normal(), wi::fans{kNan, 1, 1}); },
+  add("resolve", "negative extent",
+      [] {
+        wi::resolve(wi::xavier_normal(), {8, -1});
+      },
+      {"negative extent"});
+  add("resolve_with_fans", "NaN fan",
+      [] {
+        wi::resolve_with_fans(wi::lecun_normal(), wi::fans{kNan, 1, 1});
+      },
       {"lecun_normal", "fan_in", "nan"});
   add("compute_fans", "rank too small", [] { wi::compute_fans({5}); }, {"compute_fans", "rank"});
-  add("compute_fans", "axis out of range", [] {
+  add("compute_fans", "axis out of range",
+      [] {
         wi::compute_fans({4, 4}, wi::fan_axes{{5}, {0}, {}});
       },
       {"axis 5 is out of range"});
-  add("compute_fans", "groups not dividing", [] {
+  add("compute_fans", "groups not dividing",
+      [] {
         wi::fan_layout l;
         l.groups = 3;
         wi::compute_fans({8, 4, 3, 3}, l);
       },
       {"groups"});
-  add("compute_part_fans", "parts not summing", [] {
+  add("compute_part_fans", "parts not summing",
+      [] {
         wi::fan_layout l;
         l.parts = {4, 4};
         wi::compute_part_fans({9, 4}, l);
@@ -246,7 +322,8 @@ std::vector<bad_case> other_cases() {
       {"unknown scheme 'xavier_unifrom'"});
   add("parse_initializer", "unknown parameter", [] { wi::parse_initializer("normal(sigma=1)"); },
       {"normal", "sigma"});
-  add("parse_initializer", "malformed SPEC", [] { wi::parse_initializer("normal(std=1"); }, {"normal(std=1"});
+  add("parse_initializer", "malformed SPEC", [] { wi::parse_initializer("normal(std=1"); },
+      {"normal(std=1"});
   add("parse_initializer", "not a number", [] { wi::parse_initializer("normal(std=abc)"); },
       {"std='abc' is not a number"});
   add("parse_initializer", "bad value", [] { wi::parse_initializer("uniform(a=2,b=1)"); },
@@ -259,28 +336,36 @@ std::vector<bad_case> other_cases() {
   add("parse_dtype", "unknown name", [] { wi::parse_dtype("fp8"); }, {"unknown dtype 'fp8'"});
   add("parse_layout", "unknown name", [] { wi::parse_layout("nhwc"); }, {"nhwc"});
   add("parse_fan_mode", "unknown name", [] { wi::parse_fan_mode("fan_mid"); }, {"fan_mid"});
-  add("parse_scale_distribution", "unknown name", [] { wi::parse_scale_distribution("gamma"); }, {"gamma"});
+  add("parse_scale_distribution", "unknown name", [] { wi::parse_scale_distribution("gamma"); },
+      {"gamma"});
   add("parse_nonlinearity", "unknown name", [] { wi::parse_nonlinearity("swishy"); }, {"swishy"});
-  add("recommended_init", "unknown activation", [] { wi::recommended_init("softsign"); }, {"softsign"});
-  add("recommended_init", "NaN slope", [] { wi::recommended_init("leaky_relu", kNan); }, {"finite"});
+  add("recommended_init", "unknown activation", [] { wi::recommended_init("softsign"); },
+      {"softsign"});
+  add("recommended_init", "NaN slope", [] { wi::recommended_init("leaky_relu", kNan); },
+      {"finite"});
   add("preset_by_name", "unknown name", [] { wi::preset_by_name("keras_conv"); }, {"keras_conv"});
   add("megatron", "negative sigma", [] { wi::megatron(-0.02); }, {"megatron", "sigma"});
-  add("megatron_output", "zero layers", [] { wi::megatron_output(0); }, {"num_layers must be >= 1"});
-  add("validate", "sparsity outside [0, 1]", [] { wi::validate(wi::sparse(1.5)); }, {"sparse", "sparsity"});
+  add("megatron_output", "zero layers", [] { wi::megatron_output(0); },
+      {"num_layers must be >= 1"});
+  add("validate", "sparsity outside [0, 1]", [] { wi::validate(wi::sparse(1.5)); },
+      {"sparse", "sparsity"});
   add("validate", "dirac groups < 1", [] { wi::validate(wi::dirac(0)); }, {"dirac", "groups"});
   add("element_count", "negative extent", [] { wi::element_count({3, -2}); }, {"negative extent"});
-  add("window_count", "dtype outside the enum", [] {
+  add("window_count", "dtype outside the enum",
+      [] {
         wi::window_count(wi::tensor_view{nullptr, static_cast<wi::dtype>(4), {2}}, "f");
       },
       {"unknown dtype value 4"});
-  add("initializer(distribution)", "kind outside the enum", [] {
+  add("initializer(distribution)", "kind outside the enum",
+      [] {
         wi::distribution d;
         d.kind = static_cast<wi::distribution_kind>(9);
         wi::initializer i(d);
         (void)i;
       },
       {"unknown distribution kind value 9"});
-  add("shape", "extent beyond int64", [] {
+  add("shape", "extent beyond int64",
+      [] {
         const std::size_t huge = std::numeric_limits<std::size_t>::max();
         wi::shape s{huge, 2};
         (void)s;
@@ -318,7 +403,8 @@ TEST(BadInputMatrix, EveryEntryPointRefusesEveryBadInputClearlyAndWritesNothing)
     }
     EXPECT_TRUE(right_type) << "wrong or no exception; message: '" << message << "'";
     for (const std::string& w : c.words)
-      EXPECT_NE(message.find(w), std::string::npos) << "message '" << message << "' lacks '" << w << "'";
+      EXPECT_NE(message.find(w), std::string::npos)
+          << "message '" << message << "' lacks '" << w << "'";
     bool untouched = true;
     for (unsigned char b : buffer) untouched = untouched && b == kPoison;
     EXPECT_TRUE(untouched) << "the output buffer was written";

@@ -39,7 +39,8 @@ struct run_result {
 };
 
 // Runs `prefix kTool args` through /bin/sh with stderr captured in a file, stdout read back.
-run_result run_split(const std::string& args, const std::string& dir, const std::string& prefix = "") {
+run_result run_split(const std::string& args, const std::string& dir,
+                     const std::string& prefix = "") {
   const std::string err_path = dir + "/stderr.txt";
   const std::string cmd = prefix + " " + kTool + " " + args + " 2>" + err_path;
   run_result r;
@@ -56,7 +57,8 @@ run_result run_split(const std::string& args, const std::string& dir, const std:
 }
 
 // Runs the tool with stdout a pipe whose reader closes after `keep` bytes (0: before any).
-run_result run_closed_pipe(const std::vector<std::string>& args, std::size_t keep, const std::string& dir) {
+run_result run_closed_pipe(const std::vector<std::string>& args, std::size_t keep,
+                           const std::string& dir) {
   run_result r;
   int fds[2];
   if (pipe(fds) != 0) return r;
@@ -109,7 +111,7 @@ void write_text(const std::string& path, const std::string& text) {
 // for the scratch folder), run after the shell text `prefix`; the status and the words the
 // message must hold.
 struct cli_case {
-  std::string cls;   // the bad-input class
+  std::string cls;  // the bad-input class
   std::string args;
   int status;
   std::vector<std::string> says;
@@ -172,14 +174,16 @@ std::vector<cli_case> integer_cases() {
   std::vector<cli_case> cases;
   for (const int_option& o : integer_options()) {
     auto add = [&](const std::string& cls, const std::string& text, std::vector<std::string> says) {
-      cases.push_back({cls, o.command + " " + o.base + " " + o.option + " " + q(text), 2, std::move(says)});
+      cases.push_back(
+          {cls, o.command + " " + o.base + " " + o.option + " " + q(text), 2, std::move(says)});
     };
     for (const auto& [cls, text] : bad) add(cls, text, {o.option, "'" + text + "'"});
     if (!o.is_signed) {
       add("integer: negative (would wrap)", "-1", {o.option, "'-1'", "negative"});
       add("integer: negative zero", "-0", {o.option, "'-0'"});
     } else {
-      add("integer: int64 overflow (2^63)", "9223372036854775808", {o.option, "9223372036854775808"});
+      add("integer: int64 overflow (2^63)", "9223372036854775808",
+          {o.option, "9223372036854775808"});
       add("integer: int64 underflow", "-9223372036854775809", {o.option, "-9223372036854775809"});
       add("integer: negative (sign check)", "-1", {o.option, "-1"});
     }
@@ -189,10 +193,18 @@ std::vector<cli_case> integer_cases() {
 
 std::vector<cli_case> shape_cases() {
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {"shape: empty", ""},          {"shape: lone comma", ","},     {"shape: trailing comma", "3,"},
-      {"shape: leading comma", ",3"}, {"shape: empty item", "3,,4"}, {"shape: negative", "3,-1"},
-      {"shape: word", "3,x"},        {"shape: space", "3, 4"},       {"shape: fraction", "3.0,4"},
-      {"shape: plus", "+3,4"},       {"shape: hex", "0x3,4"},        {"shape: huge extent", "99999999999999999999"},
+      {"shape: empty", ""},
+      {"shape: lone comma", ","},
+      {"shape: trailing comma", "3,"},
+      {"shape: leading comma", ",3"},
+      {"shape: empty item", "3,,4"},
+      {"shape: negative", "3,-1"},
+      {"shape: word", "3,x"},
+      {"shape: space", "3, 4"},
+      {"shape: fraction", "3.0,4"},
+      {"shape: plus", "+3,4"},
+      {"shape: hex", "0x3,4"},
+      {"shape: huge extent", "99999999999999999999"},
       {"shape: int64 overflow", "9223372036854775808"},
   };
   std::vector<cli_case> cases;
@@ -206,84 +218,157 @@ std::vector<cli_case> shape_cases() {
 std::vector<cli_case> other_cases() {
   return {
       // Overflowing sizes: the byte size is computed with checked arithmetic.
-      {"size: bytes wrap 2^64 (f32)", "sample --shape 4611686018427387905 --dtype f32 --out {OUT}", 2,
+      {"size: bytes wrap 2^64 (f32)",
+       "sample --shape 4611686018427387905 --dtype f32 --out {OUT}",
+       2,
        {"[4611686018427387905]", "f32", "more than 2^64 - 1 bytes"}},
-      {"size: bytes wrap 2^64 (f64)", "sample --shape 2305843009213693952 --dtype f64 --out {OUT}", 2,
+      {"size: bytes wrap 2^64 (f64)",
+       "sample --shape 2305843009213693952 --dtype f64 --out {OUT}",
+       2,
        {"[2305843009213693952]", "f64", "2^64"}},
-      {"size: bytes exceed 2^64 (f32, 2^63 - 1 elements)", "sample --shape 9223372036854775807 --out {OUT}", 2,
+      {"size: bytes exceed 2^64 (f32, 2^63 - 1 elements)",
+       "sample --shape 9223372036854775807 --out {OUT}",
+       2,
        {"f32", "2^64"}},
-      {"size: 2^64 - 2 bytes (bf16): more than memory", "sample --shape 9223372036854775807 --dtype bf16 --out {OUT}", 1,
+      {"size: 2^64 - 2 bytes (bf16): more than memory",
+       "sample --shape 9223372036854775807 --dtype bf16 --out {OUT}",
+       1,
        {"bf16", "18446744073709551614 bytes", "more than this machine's memory"}},
-      {"size: elements exceed 2^63", "sample --shape 4294967296,4294967296 --out {OUT}", 2,
+      {"size: elements exceed 2^63",
+       "sample --shape 4294967296,4294967296 --out {OUT}",
+       2,
        {"[4294967296, 4294967296]", "2^63 - 1 elements"}},
-      {"size: elements exceed 2^63 (3-D)", "sample --shape 3037000500,3037000500,2 --out {OUT}", 2,
+      {"size: elements exceed 2^63 (3-D)",
+       "sample --shape 3037000500,3037000500,2 --out {OUT}",
+       2,
        {"2^63 - 1 elements"}},
-      {"size: more than the machine's memory", "sample --shape 1099511627776 --out {OUT}", 1,
+      {"size: more than the machine's memory",
+       "sample --shape 1099511627776 --out {OUT}",
+       1,
        {"[1099511627776]", "4398046511104 bytes", "more than this machine's memory"}},
       // Unknown names and options.
       {"name: unknown command", "frobnicate", 2, {"unknown command 'frobnicate'", "bits, sample"}},
       {"name: no command", "", 2, {"subcommand"}},
-      {"option: unknown top-level option", "--frobnicate", 2, {"unknown option '--frobnicate'", "--version"}},
-      {"option: unknown sample option", "sample --frobnicate 3 --out {OUT}", 2, {"weightinit sample", "--frobnicate"}},
+      {"option: unknown top-level option",
+       "--frobnicate",
+       2,
+       {"unknown option '--frobnicate'", "--version"}},
+      {"option: unknown sample option",
+       "sample --frobnicate 3 --out {OUT}",
+       2,
+       {"weightinit sample", "--frobnicate"}},
       {"option: unknown bits option", "bits --frobnicate", 2, {"weightinit bits", "--frobnicate"}},
-      {"option: unknown fans option", "fans --shape 8,8 --frobnicate", 2, {"weightinit fans", "--frobnicate"}},
-      {"option: unknown gain option", "gain relu --frobnicate", 2, {"weightinit gain", "--frobnicate"}},
+      {"option: unknown fans option",
+       "fans --shape 8,8 --frobnicate",
+       2,
+       {"weightinit fans", "--frobnicate"}},
+      {"option: unknown gain option",
+       "gain relu --frobnicate",
+       2,
+       {"weightinit gain", "--frobnicate"}},
       {"option: extra gain argument", "gain relu tanh", 2, {"weightinit gain", "tanh"}},
       {"option: missing value", "bits --count", 2, {"--count"}},
       {"option: missing required", "fans", 2, {"--shape", "required"}},
       {"option: missing gain name", "gain", 2, {"nonlinearity", "required"}},
-      {"name: unknown dtype", "sample --dtype f8 --out {OUT}", 2, {"'f8'", "f32, f64, f16 or bf16"}},
-      {"name: unknown layout (sample)", "sample --layout sideways --out {OUT}", 2, {"'sideways'", "out_in"}},
-      {"name: unknown layout (fans)", "fans --shape 8,8 --layout sideways", 2, {"'sideways'", "out_in"}},
+      {"name: unknown dtype",
+       "sample --dtype f8 --out {OUT}",
+       2,
+       {"'f8'", "f32, f64, f16 or bf16"}},
+      {"name: unknown layout (sample)",
+       "sample --layout sideways --out {OUT}",
+       2,
+       {"'sideways'", "out_in"}},
+      {"name: unknown layout (fans)",
+       "fans --shape 8,8 --layout sideways",
+       2,
+       {"'sideways'", "out_in"}},
       {"name: unknown device", "sample --device tpu --out {OUT}", 2, {"--device", "'tpu'"}},
       {"name: unknown nonlinearity", "gain frobnicate", 2, {"'frobnicate'", "leaky_relu", "gelu"}},
       {"name: count 'inf' misspelt", "bits --count INF", 2, {"--count", "'INF'", "'inf'"}},
       {"name: count infinity", "bits --count infinity", 2, {"--count", "'infinity'"}},
       // Word indices and stream ids do not wrap at 2^64.
-      {"range: words past 2^64 - 1", "bits --offset 18446744073709551615 --count 2", 2,
+      {"range: words past 2^64 - 1",
+       "bits --offset 18446744073709551615 --count 2",
+       2,
        {"--offset", "--count", "2^64 - 1"}},
-      {"range: words past 2^64 - 1 (large count)", "bits --offset 2 --count 18446744073709551615", 2,
+      {"range: words past 2^64 - 1 (large count)",
+       "bits --offset 2 --count 18446744073709551615",
+       2,
        {"2^64 - 1"}},
-      {"range: streams past 2^64 - 1", "bits --stream 18446744073709551615 --streams 2 --count 1", 2,
+      {"range: streams past 2^64 - 1",
+       "bits --stream 18446744073709551615 --streams 2 --count 1",
+       2,
        {"--streams", "2^64 - 1"}},
       {"range: streams 0", "bits --streams 0 --count 1", 2, {"--streams", "'0'"}},
-      {"range: fan-in 0", "sample --init bias_uniform --shape 4 --fan-in 0 --out {OUT}", 2, {"--fan-in", "'0'"}},
-      {"range: fan-in on a scheme without fans", "sample --init normal --fan-in 16 --out {OUT}", 2,
+      {"range: fan-in 0",
+       "sample --init bias_uniform --shape 4 --fan-in 0 --out {OUT}",
+       2,
+       {"--fan-in", "'0'"}},
+      {"range: fan-in on a scheme without fans",
+       "sample --init normal --fan-in 16 --out {OUT}",
+       2,
        {"--fan-in", "normal"}},
-      {"range: --fan-in cannot give fan_out", "sample --init xavier_uniform --shape 16 --fan-in 8 --out {OUT}", 2,
+      {"range: --fan-in cannot give fan_out",
+       "sample --init xavier_uniform --shape 16 --fan-in 8 --out {OUT}",
+       2,
        {"xavier_uniform", "fan_out", "--fan-in gives the fan_in only"}},
       {"range: groups 0", "fans --shape 8,8 --groups 0", 2, {"--groups", "'0'"}},
       {"range: parts 0", "fans --shape 8,8 --parts 4,0,4", 2, {"--parts", "'0'"}},
       {"range: parts not summing", "fans --shape 8,8 --parts 4,3", 2, {"part sizes {4, 3}", "8"}},
       {"range: groups not dividing", "fans --shape 6,8 --groups 4", 2, {"groups 4"}},
       {"range: fans of rank 1", "fans --shape 8", 2, {"rank >= 2", "[8]"}},
-      {"range: demo depth 0", "demo --depth 0 --no-plot --quiet --out-dir {DIR}/demo", 2, {"--depth", "got 0"}},
+      {"range: demo depth 0",
+       "demo --depth 0 --no-plot --quiet --out-dir {DIR}/demo",
+       2,
+       {"--depth", "got 0"}},
       // Malformed SPECs and bad scheme parameters.
       {"spec: unknown scheme", "sample --init 'bogus(x=1)' --out {OUT}", 2, {"bogus"}},
       {"spec: unknown parameter", "sample --init 'normal(sdt=1)' --out {OUT}", 2, {"sdt", "mean"}},
-      {"spec: parameter not a number", "sample --init 'normal(std=abc)' --out {OUT}", 2, {"std", "abc"}},
+      {"spec: parameter not a number",
+       "sample --init 'normal(std=abc)' --out {OUT}",
+       2,
+       {"std", "abc"}},
       {"spec: missing )", "sample --init 'normal(std=1' --out {OUT}", 2, {"missing ')'"}},
       {"spec: stray )", "sample --init 'normal)' --out {OUT}", 2, {"normal)"}},
       {"spec: no value", "sample --init 'normal(std=)' --out {OUT}", 2, {"std", "no value"}},
       {"spec: no key", "sample --init 'normal(=1)' --out {OUT}", 2, {"parameter name"}},
       {"spec: no =", "sample --init 'normal(std)' --out {OUT}", 2, {"std", "key=value"}},
-      {"spec: repeated parameter", "sample --init 'normal(std=1,std=2)' --out {OUT}", 2, {"std", "twice"}},
+      {"spec: repeated parameter",
+       "sample --init 'normal(std=1,std=2)' --out {OUT}",
+       2,
+       {"std", "twice"}},
       {"spec: no name", "sample --init '(std=1)' --out {OUT}", 2, {"scheme name"}},
       {"spec: empty", "sample --init '' --out {OUT}", 2, {"scheme name"}},
       {"spec: doubled )", "sample --init 'normal(std=1))' --out {OUT}", 2, {"std"}},
-      {"spec: std overflows to inf", "sample --init 'normal(std=1e999)' --out {OUT}", 2, {"std", "inf"}},
+      {"spec: std overflows to inf",
+       "sample --init 'normal(std=1e999)' --out {OUT}",
+       2,
+       {"std", "inf"}},
       {"spec: std nan", "sample --init 'normal(std=nan)' --out {OUT}", 2, {"std"}},
       {"spec: a >= b", "sample --init 'uniform(a=1,b=0)' --out {OUT}", 2, {"a < b"}},
-      {"spec: groups not an integer", "sample --init 'dirac(groups=1.5)' --shape 4,4,3 --out {OUT}", 2,
+      {"spec: groups not an integer",
+       "sample --init 'dirac(groups=1.5)' --shape 4,4,3 --out {OUT}",
+       2,
        {"groups", "1.5"}},
-      {"spec: groups huge", "sample --init 'dirac(groups=99999999999999999999)' --shape 4,4,3 --out {OUT}", 2,
+      {"spec: groups huge",
+       "sample --init 'dirac(groups=99999999999999999999)' --shape 4,4,3 --out {OUT}",
+       2,
        {"groups", "99999999999999999999"}},
-      {"spec: bad mode", "sample --init 'he_normal(mode=fan_avg)' --out {OUT}", 2, {"fan_avg", "fan_in or fan_out"}},
-      {"spec: bad boolean", "sample --init 'truncated_normal_sigma(correct_variance=yes)' --out {OUT}", 2,
+      {"spec: bad mode",
+       "sample --init 'he_normal(mode=fan_avg)' --out {OUT}",
+       2,
+       {"fan_avg", "fan_in or fan_out"}},
+      {"spec: bad boolean",
+       "sample --init 'truncated_normal_sigma(correct_variance=yes)' --out {OUT}",
+       2,
        {"correct_variance", "yes"}},
-      {"spec: bias_uniform without --fan-in", "sample --init bias_uniform --shape 16 --out {OUT}", 2,
+      {"spec: bias_uniform without --fan-in",
+       "sample --init bias_uniform --shape 16 --out {OUT}",
+       2,
        {"bias_uniform", "[16]"}},
-      {"spec: rank 1 for xavier", "sample --init xavier_uniform --shape 128 --out {OUT}", 2,
+      {"spec: rank 1 for xavier",
+       "sample --init xavier_uniform --shape 128 --out {OUT}",
+       2,
        {"xavier_uniform", "rank >= 2", "[128]"}},
       // Bad floating-point numbers.
       {"number: gain param not a number", "gain leaky_relu --param abc", 2, {"--param", "'abc'"}},
@@ -292,26 +377,54 @@ std::vector<cli_case> other_cases() {
       {"number: gain param nan", "gain leaky_relu --param nan", 2, {"gain", "finite"}},
       {"number: gain param inf", "gain leaky_relu --param inf", 2, {"gain", "finite"}},
       {"number: gain param overflows", "gain relu --param 1e999", 2, {"gain", "finite"}},
-      {"number: demo slope", "demo --slope abc --no-plot --quiet --out-dir {DIR}/demo", 2, {"--slope", "'abc'"}},
+      {"number: demo slope",
+       "demo --slope abc --no-plot --quiet --out-dir {DIR}/demo",
+       2,
+       {"--slope", "'abc'"}},
       // Unwritable outputs: refused before the fill, with the reason; exit status 1.
       {"output: a directory", "sample --shape 4,4 --out {DIR}", 1, {"is a directory"}},
-      {"output: a missing folder", "sample --shape 4,4 --out {DIR}/no/such/folder/w.npy", 1,
+      {"output: a missing folder",
+       "sample --shape 4,4 --out {DIR}/no/such/folder/w.npy",
+       1,
        {"{DIR}/no/such/folder", "No such file or directory"}},
-      {"output: a device (/dev/full)", "sample --shape 4,4 --out /dev/full", 1,
+      {"output: a device (/dev/full)",
+       "sample --shape 4,4 --out /dev/full",
+       1,
        {"/dev/full", "not a regular file"}},
-      {"output: file-size limit (EFBIG)", "sample --shape 64,1024 --out {OUT}", 1,
-       {"{OUT}", "File too large", "unchanged"}, "ulimit -f 8;"},
+      {"output: file-size limit (EFBIG)",
+       "sample --shape 64,1024 --out {OUT}",
+       1,
+       {"{OUT}", "File too large", "unchanged"},
+       "ulimit -f 8;"},
       // Failing stdout: an error with status 1 (a closed pipe is tested below: status 0).
-      {"stdout: /dev/full (bits)", "bits --count 10 >/dev/full", 1, {"writing to stdout failed", "No space left"}},
-      {"stdout: /dev/full (bits inf)", "bits --count inf >/dev/full", 1, {"writing to stdout failed"}},
+      {"stdout: /dev/full (bits)",
+       "bits --count 10 >/dev/full",
+       1,
+       {"writing to stdout failed", "No space left"}},
+      {"stdout: /dev/full (bits inf)",
+       "bits --count inf >/dev/full",
+       1,
+       {"writing to stdout failed"}},
       {"stdout: /dev/full (fans)", "fans --shape 8,8 >/dev/full", 1, {"writing to stdout failed"}},
-      {"stdout: /dev/full (fans json)", "fans --shape 8,8 --json >/dev/full", 1, {"writing to stdout failed"}},
+      {"stdout: /dev/full (fans json)",
+       "fans --shape 8,8 --json >/dev/full",
+       1,
+       {"writing to stdout failed"}},
       {"stdout: /dev/full (gain)", "gain relu >/dev/full", 1, {"writing to stdout failed"}},
-      {"stdout: /dev/full (sample)", "sample --shape 4,4 --out {OUT} >/dev/full", 1, {"writing to stdout failed"}},
+      {"stdout: /dev/full (sample)",
+       "sample --shape 4,4 --out {OUT} >/dev/full",
+       1,
+       {"writing to stdout failed"}},
       {"stdout: /dev/full (--version)", "--version >/dev/full", 1, {"writing to stdout failed"}},
       {"stdout: /dev/full (--help)", "--help >/dev/full", 1, {"writing to stdout failed"}},
-      {"stdout: /dev/full (sample --help)", "sample --help >/dev/full", 1, {"writing to stdout failed"}},
-      {"stdout: closed (bits)", "bits --count 10 >&-", 1, {"writing to stdout failed", "Bad file descriptor"}},
+      {"stdout: /dev/full (sample --help)",
+       "sample --help >/dev/full",
+       1,
+       {"writing to stdout failed"}},
+      {"stdout: closed (bits)",
+       "bits --count 10 >&-",
+       1,
+       {"writing to stdout failed", "Bad file descriptor"}},
   };
 }
 
@@ -339,7 +452,8 @@ struct outcome {
   std::set<std::string> files_before, files_after;
 };
 
-const std::string kSentinel = "an existing file that a failed command must leave exactly as it is\n";
+const std::string kSentinel =
+    "an existing file that a failed command must leave exactly as it is\n";
 
 outcome run_one(const cli_case& c, const std::string& dir) {
   const std::string out = dir + "/existing.npy";
@@ -422,7 +536,8 @@ TEST_F(BadInputCli, AReadOnlyFolderIsRefusedAndLeftAlone) {
 TEST_F(BadInputCli, AClosedPipeIsACleanEnd) {
   for (std::size_t keep : {std::size_t{0}, std::size_t{100000}}) {
     const run_result inf = run_closed_pipe({"bits", "--count", "inf"}, keep, dir_);
-    EXPECT_EQ(inf.status, 0) << "bits --count inf, reader closed after " << keep << " bytes: " << inf.err;
+    EXPECT_EQ(inf.status, 0) << "bits --count inf, reader closed after " << keep
+                             << " bytes: " << inf.err;
     EXPECT_EQ(inf.err, "") << keep;
     const run_result big = run_closed_pipe({"bits", "--count", "100000000"}, keep, dir_);
     EXPECT_EQ(big.status, 0) << big.err;
@@ -435,7 +550,8 @@ TEST_F(BadInputCli, AClosedPipeIsACleanEnd) {
 
 // The number of cases the README states; a change of the tables must update it there.
 TEST_F(BadInputCli, TheReadmeStatesHowManyCasesTheMatrixHolds) {
-  const std::size_t total = integer_cases().size() + shape_cases().size() + other_cases().size() + 1 + 1;
+  const std::size_t total =
+      integer_cases().size() + shape_cases().size() + other_cases().size() + 1 + 1;
   std::printf("bad-input matrix, command line: %zu cases\n", total);
   RecordProperty("cases", static_cast<int>(total));
   const auto readme = read_file(std::string(WEIGHTINIT_SOURCE_DIR) + "/README.md");

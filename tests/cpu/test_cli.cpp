@@ -33,7 +33,8 @@ TEST(Cli, BitsWritesTheStreamsWordsLittleEndian) {
   ASSERT_EQ(r.out.size(), 44u);
   for (int i = 0; i < 11; ++i) {
     const auto* b = reinterpret_cast<const unsigned char*>(r.out.data()) + 4 * i;
-    const std::uint32_t w = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
+    const std::uint32_t w =
+        b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
     EXPECT_EQ(w, wi::philox_word(123456789, 5, 6 + i)) << "word " << 6 + i;
   }
 }
@@ -52,8 +53,10 @@ TEST(Cli, BitsCountInfStopsQuietlyWhenTheReaderCloses) {
 TEST(Cli, SampleWritesANpyFileEqualToTheLibraryFill) {
   if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   const std::string path = std::string(WEIGHTINIT_BINARY_DIR) + "/test_cli_sample.npy";
-  const tool_result r = run_tool("sample --init 'truncated_normal(std=0.02,a=-0.04,b=0.04)' --shape 64,3,7,7 "
-                                 "--dtype f32 --seed 9 --stream 4 --out " + path);
+  const tool_result r = run_tool(
+      "sample --init 'truncated_normal(std=0.02,a=-0.04,b=0.04)' --shape 64,3,7,7 "
+      "--dtype f32 --seed 9 --stream 4 --out " +
+      path);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("mean"), std::string::npos);
   EXPECT_NE(r.out.find("[64, 3, 7, 7]"), std::string::npos);
@@ -116,11 +119,16 @@ TEST(Cli, GainPrintsTheLibrarysGainAsTheShortestRoundTripDecimal) {
     const char* args;
     double expect;
   };
-  const row rows[] = {{"relu", std::sqrt(2.0)},          {"gelu", wi::gain("gelu")},
-                      {"swish", wi::gain("swish")},      {"softmax", 1.0},
-                      {"none", 1.0},                     {"tanh", 5.0 / 3},
-                      {"tanh --param 0.5", 5.0 / 3},     {"leaky_relu --param 0.2", wi::gain("leaky_relu", 0.2)},
-                      {"selu", 0.75},                    {"leaky_relu", wi::gain("leaky_relu")}};
+  const row rows[] = {{"relu", std::sqrt(2.0)},
+                      {"gelu", wi::gain("gelu")},
+                      {"swish", wi::gain("swish")},
+                      {"softmax", 1.0},
+                      {"none", 1.0},
+                      {"tanh", 5.0 / 3},
+                      {"tanh --param 0.5", 5.0 / 3},
+                      {"leaky_relu --param 0.2", wi::gain("leaky_relu", 0.2)},
+                      {"selu", 0.75},
+                      {"leaky_relu", wi::gain("leaky_relu")}};
   for (const row& x : rows) {
     const tool_result r = run_tool(std::string("gain ") + x.args);
     ASSERT_EQ(r.status, 0) << x.args << ": " << r.out;
@@ -134,7 +142,8 @@ TEST(Cli, GainPrintsTheLibrarysGainAsTheShortestRoundTripDecimal) {
 TEST(Cli, SampleFanInFillsABiasAsTheLibraryDoesWithTheWeightsFans) {
   if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   const std::string path = std::string(WEIGHTINIT_BINARY_DIR) + "/test_cli_bias.npy";
-  const tool_result r = run_tool("sample --init bias_uniform --shape 64 --fan-in 147 --seed 3 --stream 2 --out " + path);
+  const tool_result r = run_tool(
+      "sample --init bias_uniform --shape 64 --fan-in 147 --seed 3 --stream 2 --out " + path);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("fan_in=147"), std::string::npos) << r.out;
   std::vector<float> expect(64);
@@ -150,15 +159,19 @@ TEST(Cli, SampleHelpListsEveryScheme) {
   if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   const tool_result r = run_tool("sample --help");
   ASSERT_EQ(r.status, 0) << r.out;
-  for (const char* s : {"zeros", "truncated_normal_sigma", "xavier_uniform", "he_normal", "lecun_normal",
-                        "variance_scaling", "bias_uniform", "orthogonal", "eye", "dirac", "sparse", "--fan-in"})
+  for (const char* s :
+       {"zeros", "truncated_normal_sigma", "xavier_uniform", "he_normal", "lecun_normal",
+        "variance_scaling", "bias_uniform", "orthogonal", "eye", "dirac", "sparse", "--fan-in"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s << " not in:\n" << r.out;
 }
 
 TEST(Cli, SampleReplacesAnExistingFileWholeAndLeavesNoTemporary) {
   if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   const std::string dir = std::string(WEIGHTINIT_BINARY_DIR) + "/test_cli_replace";
-  ASSERT_EQ(std::system(("rm -rf " + dir + " && mkdir -p " + dir + " && echo old > " + dir + "/w.npy").c_str()), 0);
+  ASSERT_EQ(
+      std::system(
+          ("rm -rf " + dir + " && mkdir -p " + dir + " && echo old > " + dir + "/w.npy").c_str()),
+      0);
   const tool_result r = run_tool("sample --shape 8,8 --dtype bf16 --out " + dir + "/w.npy");
   ASSERT_EQ(r.status, 0) << r.out;
   const auto file = read_file(dir + "/w.npy");
@@ -172,8 +185,9 @@ TEST(Cli, FansPrintsShortestDecimals) {
   if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   const tool_result r = run_tool("fans --shape 64,3,7,7 --json");
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_EQ(r.out, "{\"shape\": [64, 3, 7, 7], \"layout\": \"out_in\", \"groups\": 1, \"fan_in\": 147, "
-                   "\"fan_out\": 3136, \"receptive_field\": 49}\n");
+  EXPECT_EQ(r.out,
+            "{\"shape\": [64, 3, 7, 7], \"layout\": \"out_in\", \"groups\": 1, \"fan_in\": 147, "
+            "\"fan_out\": 3136, \"receptive_field\": 49}\n");
 }
 
 TEST(Cli, BitsInterleavesStreamsWordByWordAndReachesTheLastWordIndex) {
@@ -185,7 +199,8 @@ TEST(Cli, BitsInterleavesStreamsWordByWordAndReachesTheLastWordIndex) {
   for (int j = 0; j < 6; ++j)
     for (int s = 0; s < 3; ++s) {
       const unsigned char* p = b + 4 * (3 * j + s);
-      const std::uint32_t w = p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+      const std::uint32_t w =
+          p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
       EXPECT_EQ(w, wi::philox_word(7, 10 + s, 5 + j)) << "stream " << 10 + s << " word " << 5 + j;
     }
   // The most streams: one word of each per write (a bounded buffer, not streams x a fixed chunk).

@@ -7,7 +7,8 @@
 //  DemoHeadline     the facts the demo shows at depth 50: He + ReLU keeps the std within 2x, Xavier
 //                   + ReLU loses √2 per layer, N(0, 0.01²) + ReLU is below 1e-6 by layer 10,
 //                   N(0, 1) + ReLU explodes, zero init never breaks the symmetry.
-//  DemoEngine       the CPU engine's statistics do not depend on how its threads split the products;
+//  DemoEngine       the CPU engine's statistics do not depend on how its threads split the
+//  products;
 //                   the weight gradients are computed only when asked; the header names the BLAS
 //                   and its kernels, and only kernels older than the CPU are replaced.
 //  DemoReport       the table, the CSV and the plot's side files for an overflowed network.
@@ -187,8 +188,8 @@ TEST(DemoTheory, ReluMomentsMatchClosedForms) {
   for (auto method : {demo::quadrature::automatic, demo::quadrature::composite,
                       demo::quadrature::gauss_hermite}) {
     for (double q : {1e-12, 1e-3, 0.5, 1.0, 2.0, 37.0, 1e6}) {
-      const std::string at = "q=" + std::to_string(q) + " method " +
-                             std::to_string(static_cast<int>(method));
+      const std::string at =
+          "q=" + std::to_string(q) + " method " + std::to_string(static_cast<int>(method));
       const demo::gaussian_moments r = demo::moments(rule, activation::relu, q, 0.01, method);
       expect_rel_near(r.second, q / 2, 1e-12, "relu E[phi^2] " + at);
       expect_rel_near(r.fourth, 1.5 * q * q, 1e-11, "relu E[phi^4] " + at);
@@ -223,7 +224,8 @@ TEST(DemoTheory, SeluFixedPointAtUnitVariance) {
 TEST(DemoTheory, SmoothActivationMomentsMatchADenseSimpsonIntegral) {
   const demo::gauss_hermite rule = demo::gauss_hermite_rule(96);
   constexpr double tol = 1e-10;
-  for (activation a : {activation::tanh, activation::sigmoid, activation::swish, activation::selu}) {
+  for (activation a :
+       {activation::tanh, activation::sigmoid, activation::swish, activation::selu}) {
     for (double q : {1e-4, 0.1, 0.5, 0.59, 1.0, 2.0, 2.4, 3.0, 10.0, 100.0, 500.0}) {
       const std::string at = std::string(demo::to_string(a)) + " q=" + std::to_string(q);
       const double rq = std::sqrt(q);
@@ -271,7 +273,8 @@ TEST(DemoTheory, HeReluVarianceAndGradientAreConstant) {
     expect_rel_near(t[l].q, 2.0, 1e-12, "q at layer " + std::to_string(l + 1));
     expect_rel_near(t[l].act_std, std::sqrt(2.0 / 2 - 2.0 / (2 * kPi)), 1e-10,
                     "act_std at layer " + std::to_string(l + 1));
-    expect_rel_near(t[l].delta_sq, n / b * 0.5, 1e-12, "delta_sq at layer " + std::to_string(l + 1));
+    expect_rel_near(t[l].delta_sq, n / b * 0.5, 1e-12,
+                    "delta_sq at layer " + std::to_string(l + 1));
   }
 }
 
@@ -334,8 +337,8 @@ TEST(DemoTheory, TanhRecursionFollowsTheGaussianExpectation) {
 //   |mean r_l| <= 6·σ_l/√S + σ_l²/2   and, per seed,  |r_l| <= 6·σ_l + σ_l²/2.
 // With r Gaussian to first order, a 6σ excursion has probability 2e-9; over the 540 comparisons
 // here (9 pairs x 12 layers x (4 seeds + their mean); union bound) the false-alarm rate is below
-// 1e-6. (Observed at these seeds: |r| <= 1.5σ per seed, |mean| <= 1.2σ/√S.) At width 1024, batch 64 and
-// depth 12 the bound on the mean at layer 12 for ReLU is ≈ 0.74 in ln (a factor 2.1), tight
+// 1e-6. (Observed at these seeds: |r| <= 1.5σ per seed, |mean| <= 1.2σ/√S.) At width 1024, batch 64
+// and depth 12 the bound on the mean at layer 12 for ReLU is ≈ 0.74 in ln (a factor 2.1), tight
 // enough to reject a 10% error in Var(w) (ln 1.1 · 12 = 1.14 at layer 12: see the next test).
 
 namespace {
@@ -354,10 +357,9 @@ bound tolerance(const std::vector<demo::theory_layer>& theory, activation act, d
     const demo::gaussian_moments m = demo::moments(rule, act, t.q, slope_param);
     const double kappa = m.fourth / (m.second * m.second) - 1;
     const double h = 1e-3;
-    const double s =
-        (std::log(demo::moments(rule, act, t.q * std::exp(h), slope_param).second) -
-         std::log(demo::moments(rule, act, t.q * std::exp(-h), slope_param).second)) /
-        (2 * h);
+    const double s = (std::log(demo::moments(rule, act, t.q * std::exp(h), slope_param).second) -
+                      std::log(demo::moments(rule, act, t.q * std::exp(-h), slope_param).second)) /
+                     (2 * h);
     v = s * s * v + kappa / n;
   }
   return out;
@@ -390,7 +392,7 @@ constexpr std::int64_t kWidth = 1024, kBatch = 64;
 struct log_ratios {
   std::vector<std::vector<double>> per_seed;  // [seed][layer]
   std::vector<demo::theory_layer> theory;
-  std::vector<std::vector<double>> q;         // measured q, [seed][layer]
+  std::vector<std::vector<double>> q;  // measured q, [seed][layer]
 };
 
 log_ratios measure_log_ratios(const measured_pair& p) {
@@ -432,8 +434,8 @@ TEST(DemoMeasurement, PerLayerVarianceAgreesWithMeanFieldTheory) {
         mean += r / kSeeds;
       }
       EXPECT_LE(std::fabs(mean), 6 * sig / std::sqrt(double(kSeeds)) + bias)
-          << what << " layer " << l + 1 << ": mean ln(measured/theory) " << mean
-          << ", theory q " << m.theory[l].q << ", σ " << sig;
+          << what << " layer " << l + 1 << ": mean ln(measured/theory) " << mean << ", theory q "
+          << m.theory[l].q << ", σ " << sig;
     }
   }
 }
@@ -446,8 +448,8 @@ TEST(DemoMeasurement, RejectsATheoryWithTheWrongWeightVariance) {
   ASSERT_EQ(m.per_seed.size(), static_cast<std::size_t>(kSeeds));
   const demo::gauss_hermite rule = demo::gauss_hermite_rule(96);
   for (double factor : {1.1, 1 / 1.1}) {
-    const auto wrong = demo::mean_field(rule, p.act, 0.01, factor * 2.0 / kWidth, kDepth,
-                                        kWidth, kBatch);
+    const auto wrong =
+        demo::mean_field(rule, p.act, 0.01, factor * 2.0 / kWidth, kDepth, kWidth, kBatch);
     const bound tol = tolerance(wrong, p.act, 0.01, kWidth, kBatch);
     bool rejected = false;
     for (int l = 0; l < kDepth; ++l) {
@@ -473,9 +475,11 @@ TEST(DemoMeasurement, RejectsATheoryWithTheWrongWeightVariance) {
 // Batch 16 is enough: the deep layers' samples are nearly parallel, a bigger batch averages
 // nothing away.
 TEST(DemoHeadline, HeReluKeepsTheStdWithinAFactorTwoOverFiftyLayers) {
-  for (const auto& [name, init] : {std::pair<const char*, wi::initializer>{"he_normal", wi::he_normal()},
-                                   {"he_uniform", wi::he_uniform()}}) {
-    const demo::pair_result r = forward(small_config(50, 2048, 16, 0), name, init, activation::relu);
+  for (const auto& [name, init] :
+       {std::pair<const char*, wi::initializer>{"he_normal", wi::he_normal()},
+        {"he_uniform", wi::he_uniform()}}) {
+    const demo::pair_result r =
+        forward(small_config(50, 2048, 16, 0), name, init, activation::relu);
     ASSERT_EQ(r.layers.size(), 50u);
     const double first = r.layers[0].act_std;
     ASSERT_GT(first, 0.5) << name;  // theory: √(1 - 1/π) = 0.826
@@ -499,9 +503,11 @@ TEST(DemoHeadline, HeReluKeepsTheStdWithinAFactorTwoOverFiftyLayers) {
 // The per-layer factor that follows, (log2 ratio at 50) / 49 = -0.5 ± 0.05, is √2 within 3.5%.
 TEST(DemoHeadline, XavierReluLosesRootTwoPerLayer) {
   const double n = 1024;
-  for (const auto& [name, init] : {std::pair<const char*, wi::initializer>{"xavier_normal", wi::xavier_normal()},
-                                   {"xavier_uniform", wi::xavier_uniform()}}) {
-    const demo::pair_result r = forward(small_config(50, 1024, 16, 0), name, init, activation::relu);
+  for (const auto& [name, init] :
+       {std::pair<const char*, wi::initializer>{"xavier_normal", wi::xavier_normal()},
+        {"xavier_uniform", wi::xavier_uniform()}}) {
+    const demo::pair_result r =
+        forward(small_config(50, 1024, 16, 0), name, init, activation::relu);
     ASSERT_EQ(r.layers.size(), 50u);
     const double first = r.layers[0].act_std;
     for (int L = 1; L <= 50; ++L) {
@@ -522,8 +528,8 @@ TEST(DemoHeadline, XavierReluLosesRootTwoPerLayer) {
 // drops by 0.16 per layer: from 0.13 at layer 1 to ~1e-8 at layer 10 (the table's std@10). The
 // claim is the demo's (width 512); at width 2048 the factor would be 0.1 in q and std@10 ≈ 1e-5.
 TEST(DemoHeadline, SmallNormalReluFallsBelowOneInAMillionByLayerTen) {
-  const demo::pair_result r =
-      forward(small_config(50, 512, 32, 0), "normal(std=0.01)", wi::normal(0, 0.01), activation::relu);
+  const demo::pair_result r = forward(small_config(50, 512, 32, 0), "normal(std=0.01)",
+                                      wi::normal(0, 0.01), activation::relu);
   EXPECT_LT(r.layers[9].act_std, 1e-6);
   EXPECT_GT(r.layers[9].act_std, 0) << "still measurable at layer 10 (not flushed to zero)";
   ASSERT_FALSE(r.theory.empty());
@@ -562,8 +568,7 @@ TEST(DemoHeadline, ZeroInitNeverBreaksTheSymmetry) {
     auto observer = [&](int, const float* h, std::int64_t batch, std::int64_t width) {
       ++layers_seen;
       for (std::int64_t b = 0; b < batch; ++b)
-        for (std::int64_t j = 1; j < width; ++j)
-          all_identical &= h[b * width + j] == h[b * width];
+        for (std::int64_t j = 1; j < width; ++j) all_identical &= h[b * width + j] == h[b * width];
       value = h[0];
     };
     const demo::pair_result r =
@@ -583,13 +588,14 @@ TEST(DemoHeadline, ZeroInitNeverBreaksTheSymmetry) {
 // Symmetry is a property of the weights, not of a vanishing signal: a tiny random init is not
 // called symmetric, even though its signal dies.
 TEST(DemoHeadline, RandomInitIsNotCalledSymmetric) {
-  const demo::pair_result r =
-      forward(small_config(20, 64, 16, 0), "normal(std=0.01)", wi::normal(0, 0.01), activation::tanh);
+  const demo::pair_result r = forward(small_config(20, 64, 16, 0), "normal(std=0.01)",
+                                      wi::normal(0, 0.01), activation::tanh);
   EXPECT_NE(r.v, demo::verdict::symmetric);
 }
 
 // =================================================================================================
-// DemoEngine: the CPU engine's split of the products over threads, and the optional weight gradients.
+// DemoEngine: the CPU engine's split of the products over threads, and the optional weight
+// gradients.
 // =================================================================================================
 
 namespace {
@@ -666,8 +672,8 @@ TEST(DemoEngine, HeaderNamesTheBlasAndItsKernels) {
   const demo::study_result r = demo::run_study(c);
   const std::string blas = demo::blas_description();
   EXPECT_EQ(r.device, "cpu (" + blas + ", 2 threads)");
-  const bool named = blas.rfind("BLIS ", 0) == 0 || blas.rfind("OpenBLAS ", 0) == 0 ||
-                     blas.rfind("CBLAS", 0) == 0;
+  const bool named =
+      blas.rfind("BLIS ", 0) == 0 || blas.rfind("OpenBLAS ", 0) == 0 || blas.rfind("CBLAS", 0) == 0;
   EXPECT_TRUE(named) << blas;
   if (blas.rfind("CBLAS", 0) != 0) {
     EXPECT_NE(blas.find(" kernels"), std::string::npos) << blas;
@@ -724,7 +730,8 @@ bool exists(const std::string& path) {
 }
 
 demo::study_result overflow_study() {
-  demo::study_config c = small_config(50, 128, 16, 0);  // q grows 64x per layer: overflow ~ layer 42
+  demo::study_config c =
+      small_config(50, 128, 16, 0);  // q grows 64x per layer: overflow ~ layer 42
   c.backward = true;
   c.schemes = {{"normal(std=1)", wi::normal(0, 1)}, {"he_normal", wi::he_normal()}};
   c.activations = {activation::relu};
@@ -799,9 +806,10 @@ TEST(DemoReport, GnuplotLogIsRemovedWhenEmptyAndKeptOnFailure) {
     return path;
   };
   // Writes the PNG named by its `-e "png_output = '...'"` argument, says nothing.
-  const std::string ok = script(
-      "ok-gnuplot", "out=$(printf '%s' \"$2\" | sed -n \"s/^png_output = '\\(.*\\)'$/\\1/p\")\n"
-                    "printf '\\211PNG\\r\\n\\032\\nrest' > \"$out\"\n");
+  const std::string ok =
+      script("ok-gnuplot",
+             "out=$(printf '%s' \"$2\" | sed -n \"s/^png_output = '\\(.*\\)'$/\\1/p\")\n"
+             "printf '\\211PNG\\r\\n\\032\\nrest' > \"$out\"\n");
   const std::string bad = script("bad-gnuplot", "echo 'line 7: boom' >&2\nexit 3\n");
   const std::string png = dir + "/p.png", gp = dir + "/p.gp", log = gp + ".log";
 
@@ -844,14 +852,18 @@ TEST(DemoCli, TinyStudyWritesTheTableAndTheCsv) {
   if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   const std::string dir = make_temp_dir();
   ASSERT_FALSE(dir.empty());
-  const tool_result r = run_tool("demo --depth 5 --width 16 --batch 16 --device cpu --no-plot "
-                                 "--quiet --out-dir " + dir + "/out", /*with_stderr=*/false);
+  const tool_result r = run_tool(
+      "demo --depth 5 --width 16 --batch 16 --device cpu --no-plot "
+      "--quiet --out-dir " +
+          dir + "/out",
+      /*with_stderr=*/false);
   ASSERT_EQ(r.status, 0) << r.out;
   for (const auto& s : demo::study_schemes())
     EXPECT_NE(r.out.find("  " + s.name + " "), std::string::npos) << s.name << "\n" << r.out;
   for (activation a : demo::all_activations())
     EXPECT_NE(r.out.find("\n" + std::string(demo::to_string(a)) + "\n"), std::string::npos)
-        << demo::to_string(a) << "\n" << r.out;
+        << demo::to_string(a) << "\n"
+        << r.out;
   EXPECT_NE(r.out.find("std@1"), std::string::npos);
   EXPECT_NE(r.out.find("std@5"), std::string::npos);  // the last layer's column
   EXPECT_NE(r.out.find("verdicts:"), std::string::npos);
@@ -861,14 +873,15 @@ TEST(DemoCli, TinyStudyWritesTheTableAndTheCsv) {
   std::istringstream in(csv);
   std::string line;
   ASSERT_TRUE(std::getline(in, line));
-  EXPECT_EQ(line, "scheme,activation,layer,weight_var,q,q_theory,act_mean,act_std,act_std_theory,"
-                  "unit_spread,delta_norm,delta_norm_theory,grad_norm,verdict");
+  EXPECT_EQ(line,
+            "scheme,activation,layer,weight_var,q,q_theory,act_mean,act_std,act_std_theory,"
+            "unit_spread,delta_norm,delta_norm_theory,grad_norm,verdict");
   int rows = 0;
   while (std::getline(in, line)) {
     ++rows;
     EXPECT_EQ(std::count(line.begin(), line.end(), ','), 13) << line;
   }
-  EXPECT_EQ(rows, 8 * 6 * 5);  // schemes x activations x layers
+  EXPECT_EQ(rows, 8 * 6 * 5);                                 // schemes x activations x layers
   EXPECT_FALSE(exists(dir + "/out/signal_propagation.png"));  // --no-plot
   std::filesystem::remove_all(dir);
 }
@@ -880,9 +893,10 @@ TEST(DemoCli, WeightGradientsFillTheCsvColumnOnlyWhenAsked) {
   ASSERT_FALSE(dir.empty());
   for (const bool asked : {false, true}) {
     const std::string out = dir + (asked ? "/on" : "/off");
-    const tool_result r = run_tool("demo --depth 3 --width 16 --batch 16 --device cpu --no-plot "
-                                   "--quiet --scheme he_normal --activation relu --out-dir " + out +
-                                   (asked ? " --weight-gradients" : ""));
+    const tool_result r = run_tool(
+        "demo --depth 3 --width 16 --batch 16 --device cpu --no-plot "
+        "--quiet --scheme he_normal --activation relu --out-dir " +
+        out + (asked ? " --weight-gradients" : ""));
     ASSERT_EQ(r.status, 0) << r.out;
     std::istringstream in(file_text(out + "/signal_propagation.csv"));
     std::string line;
@@ -912,8 +926,10 @@ TEST(DemoCli, PlotLeavesNoEmptyLogBehind) {
   if (!on_path("gnuplot")) GTEST_SKIP() << "gnuplot not installed";
   const std::string dir = make_temp_dir();
   ASSERT_FALSE(dir.empty());
-  const tool_result r = run_tool("demo --depth 3 --width 8 --batch 8 --device cpu --quiet "
-                                 "--activation relu,tanh --out-dir " + dir);
+  const tool_result r = run_tool(
+      "demo --depth 3 --width 8 --batch 8 --device cpu --quiet "
+      "--activation relu,tanh --out-dir " +
+      dir);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("wrote " + dir + "/signal_propagation.png"), std::string::npos) << r.out;
   EXPECT_TRUE(exists(dir + "/signal_propagation.png"));

@@ -39,8 +39,10 @@ TEST(Fans, MatchPyTorchAndKerasOnRandomShapesOfRank2To6) {
   for (int t = 0; t < 2000; ++t) {
     wi::shape s;
     for (int r = rank(rng); r > 0; --r) s.push_back(extent(rng));
-    expect_fans(wi::compute_fans(s, wi::layout::out_in), torch_fans(s), wi::to_string(s) + " out_in");
-    expect_fans(wi::compute_fans(s, wi::layout::in_out), keras_fans(s), wi::to_string(s) + " in_out");
+    expect_fans(wi::compute_fans(s, wi::layout::out_in), torch_fans(s),
+                wi::to_string(s) + " out_in");
+    expect_fans(wi::compute_fans(s, wi::layout::in_out), keras_fans(s),
+                wi::to_string(s) + " in_out");
     // JAX's default variance_scaling axes (in_axis=-2, out_axis=-1) are Keras's convention.
     expect_fans(wi::compute_fans(s, wi::fan_axes{{-2}, {-1}, {}}), keras_fans(s),
                 wi::to_string(s) + " jax axes");
@@ -52,9 +54,11 @@ TEST(Fans, MatchPyTorchAndKerasOnRandomShapesOfRank2To6) {
 
 TEST(Fans, ExplicitAxesExcludeBatchAxesAndMultiplyMultipleAxes) {
   // A stack of 5 independent (3,3) conv kernels with 4 -> 6 channels: (5, 3, 3, 4, 6), batch 0.
-  expect_fans(wi::compute_fans({5, 3, 3, 4, 6}, wi::fan_axes{{-2}, {-1}, {0}}), {36, 54, 9}, "batch");
+  expect_fans(wi::compute_fans({5, 3, 3, 4, 6}, wi::fan_axes{{-2}, {-1}, {0}}), {36, 54, 9},
+              "batch");
   // Attention projection (d_model, heads, head_dim) with in = {0}, out = {1, 2}.
-  expect_fans(wi::compute_fans({512, 8, 64}, wi::fan_axes{{0}, {1, 2}, {}}), {512, 512, 1}, "heads");
+  expect_fans(wi::compute_fans({512, 8, 64}, wi::fan_axes{{0}, {1, 2}, {}}), {512, 512, 1},
+              "heads");
   // Output projection (heads, head_dim, d_model) with in = {0, 1}, out = {2}.
   expect_fans(wi::compute_fans({8, 64, 512}, wi::fan_axes{{0, 1}, {-1}, {}}), {512, 512, 1}, "out");
 }
@@ -87,8 +91,11 @@ TEST(Fans, PackedEqualPartsGiveTheFansOfOnePart) {
   expect_fans(parts[0], {64, 64, 1}, "q");
   expect_fans(parts[1], {64, 16, 1}, "k");
   expect_fans(parts[2], {64, 16, 1}, "v");
-  expect_invalid([&] { wi::compute_fans({96, 64}, gqa); }, {"compute_fans", "compute_part_fans"},
-                 "unequal parts through compute_fans");
+  expect_invalid(
+      [&] {
+        wi::compute_fans({96, 64}, gqa);
+      },
+      {"compute_fans", "compute_part_fans"}, "unequal parts through compute_fans");
 }
 
 TEST(Fans, ZeroExtentGivesZeroFanWithoutError) {
@@ -99,15 +106,33 @@ TEST(Fans, ZeroExtentGivesZeroFanWithoutError) {
 TEST(Fans, BadShapesAndLayoutsThrowNamingTheValues) {
   expect_invalid([] { wi::compute_fans({128}); }, {"compute_fans", "rank >= 2", "[128]"}, "rank 1");
   expect_invalid([] { wi::compute_fans({}); }, {"compute_fans", "rank >= 2", "[]"}, "rank 0");
-  expect_invalid([] { wi::compute_fans({4, -1}); }, {"compute_fans", "negative", "[4, -1]"}, "negative");
-  expect_invalid([] { wi::compute_fans({4, 4}, wi::fan_axes{{2}, {0}, {}}); }, {"in axis 2", "[4, 4]"},
-                 "axis out of range");
-  expect_invalid([] { wi::compute_fans({4, 4, 4}, wi::fan_axes{{0}, {0}, {}}); }, {"axis 0", "twice"},
-                 "duplicate axis");
-  expect_invalid([] { wi::compute_fans({4, 4}, wi::fan_axes{{}, {0}, {}}); }, {"non-empty"}, "empty in");
+  expect_invalid(
+      [] {
+        wi::compute_fans({4, -1});
+      },
+      {"compute_fans", "negative", "[4, -1]"}, "negative");
+  expect_invalid(
+      [] {
+        wi::compute_fans({4, 4}, wi::fan_axes{{2}, {0}, {}});
+      },
+      {"in axis 2", "[4, 4]"}, "axis out of range");
+  expect_invalid(
+      [] {
+        wi::compute_fans({4, 4, 4}, wi::fan_axes{{0}, {0}, {}});
+      },
+      {"axis 0", "twice"}, "duplicate axis");
+  expect_invalid(
+      [] {
+        wi::compute_fans({4, 4}, wi::fan_axes{{}, {0}, {}});
+      },
+      {"non-empty"}, "empty in");
   wi::fan_layout g = wi::layout::out_in;
   g.groups = 3;
-  expect_invalid([&] { wi::compute_fans({64, 8, 3, 3}, g); }, {"64", "groups 3"}, "groups not dividing");
+  expect_invalid(
+      [&] {
+        wi::compute_fans({64, 8, 3, 3}, g);
+      },
+      {"64", "groups 3"}, "groups not dividing");
   g.groups = 0;
   expect_invalid([&] { wi::compute_fans({64, 8}, g); }, {"groups must be >= 1", "0"}, "groups 0");
   wi::fan_layout p = wi::layout::out_in;
@@ -119,7 +144,11 @@ TEST(Fans, BadShapesAndLayoutsThrowNamingTheValues) {
   expect_invalid([&] { wi::compute_fans({30, 4}, p); }, {"> 0", "0"}, "zero part");
   p.parts = {15, 15};
   p.groups = 3;
-  expect_invalid([&] { wi::compute_fans({30, 4}, p); }, {"groups and packed parts"}, "groups+parts");
+  expect_invalid(
+      [&] {
+        wi::compute_fans({30, 4}, p);
+      },
+      {"groups and packed parts"}, "groups+parts");
   wi::fan_layout bad = static_cast<wi::layout>(7);
   expect_invalid([&] { wi::compute_fans({4, 4}, bad); }, {"unknown layout", "7"}, "bad enum");
 }
@@ -131,7 +160,8 @@ TEST(Fans, LayoutNamesParseAndPrint) {
   EXPECT_EQ(wi::parse_layout("keras"), wi::layout::in_out);
   EXPECT_EQ(wi::parse_layout("jax"), wi::layout::in_out);
   EXPECT_STREQ(wi::to_string(wi::layout::in_out), "in_out");
-  expect_invalid([] { wi::parse_layout("sideways"); }, {"sideways", "out_in", "in_out"}, "bad layout");
+  expect_invalid([] { wi::parse_layout("sideways"); }, {"sideways", "out_in", "in_out"},
+                 "bad layout");
 }
 
 // Found by tests/fuzz/fuzz_fans (tests/fuzz/regressions/fans/groups-per-group-cast-overflow): an
@@ -143,7 +173,8 @@ TEST(Fans, GroupsOnAnOutputExtentBeyondInt64AreRefusedNotCast) {
     wi::compute_fans({std::int64_t{1} << 62, 4, 1}, lay);
     FAIL() << "compute_fans accepted a shape of 2^64 elements";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("more than 2^63 - 1 elements"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("more than 2^63 - 1 elements"), std::string::npos)
+        << e.what();
   }
   // Just below the limit the division is exact, as an integer: (2^61·3) / 2 outputs per group.
   const wi::fans f = wi::compute_fans({std::int64_t{1} << 61, 3, 1}, lay);

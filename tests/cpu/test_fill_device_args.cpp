@@ -43,19 +43,22 @@ cudaError_t fails_with(cudaError_t e, int* calls) {
 
 TEST(DeviceFillArguments, NullPointerIsRejectedBeforeAnyCudaCall) {
   const wi::tensor_view t{nullptr, wi::dtype::f32, {16, 4}};
-  const std::string m = invalid_argument_message(
-      [&] { wi::fill(t, wi::distribution::normal(0, 1), {1, 2}, nullptr); });
+  const std::string m = invalid_argument_message([&] {
+    wi::fill(t, wi::distribution::normal(0, 1), {1, 2}, nullptr);
+  });
   EXPECT_NE(m.find("fill: null data pointer for 64 f32 elements"), std::string::npos) << m;
 }
 
 TEST(DeviceFillArguments, BadDistributionIsRejectedEvenForAnEmptyWindow) {
   const wi::tensor_view t{nullptr, wi::dtype::bf16, {0, 4}};
-  const std::string m = invalid_argument_message(
-      [&] { wi::fill(t, wi::distribution::normal(0, -1), {1, 2}, nullptr); });
+  const std::string m = invalid_argument_message([&] {
+    wi::fill(t, wi::distribution::normal(0, -1), {1, 2}, nullptr);
+  });
   EXPECT_NE(m.find("fill: "), std::string::npos) << m;
   EXPECT_NE(m.find("std must be a finite number >= 0, got -1"), std::string::npos) << m;
-  const std::string u = invalid_argument_message(
-      [&] { wi::fill(t, wi::distribution::uniform(1, 1), {1, 2}, nullptr); });
+  const std::string u = invalid_argument_message([&] {
+    wi::fill(t, wi::distribution::uniform(1, 1), {1, 2}, nullptr);
+  });
   EXPECT_NE(u.find("needs a < b"), std::string::npos) << u;
 }
 
@@ -63,21 +66,22 @@ TEST(DeviceFillArguments, WindowOutsideTheTensorIsRejected) {
   wi::tensor_view t{reinterpret_cast<void*>(0x1000), wi::dtype::f32, {10}};
   t.first = 8;
   t.count = 3;
-  const std::string m = invalid_argument_message(
-      [&] { wi::fill(t, wi::distribution::uniform(0, 1), {}, nullptr); });
+  const std::string m =
+      invalid_argument_message([&] { wi::fill(t, wi::distribution::uniform(0, 1), {}, nullptr); });
   EXPECT_NE(m.find("fill: window [8, +3) lies outside tensor [10]"), std::string::npos) << m;
 }
 
 TEST(DeviceFillArguments, PointerNotAlignedToItsElementIsRejected) {
   const wi::tensor_view t{reinterpret_cast<void*>(0x1002), wi::dtype::f32, {10}};
-  const std::string m = invalid_argument_message(
-      [&] { wi::fill(t, wi::distribution::uniform(0, 1), {}, nullptr); });
+  const std::string m =
+      invalid_argument_message([&] { wi::fill(t, wi::distribution::uniform(0, 1), {}, nullptr); });
   EXPECT_NE(m.find("fill: data pointer 0x1002 is not aligned to its 4-byte f32 elements"),
             std::string::npos)
       << m;
   const wi::tensor_view h{reinterpret_cast<void*>(0x1001), wi::dtype::bf16, {10}};
-  EXPECT_NE(invalid_argument_message([&] { wi::fill(h, wi::distribution::uniform(0, 1), {}, nullptr); })
-                .find("not aligned"),
+  EXPECT_NE(invalid_argument_message([&] {
+              wi::fill(h, wi::distribution::uniform(0, 1), {}, nullptr);
+            }).find("not aligned"),
             std::string::npos);
 }
 
@@ -109,9 +113,10 @@ TEST(DeviceFillArguments, HostPointerIsRejectedWithAClearMessage) {
   const wi::tensor_view t{host.data(), wi::dtype::f32, {64}};
   if (has_device()) {
     // The runtime can tell pageable memory apart: a clear std::invalid_argument.
-    const std::string m = invalid_argument_message(
-        [&] { wi::fill(t, wi::distribution::normal(0, 1), {}, nullptr); });
-    EXPECT_NE(m.find("is host memory (pageable, not registered with CUDA)"), std::string::npos) << m;
+    const std::string m =
+        invalid_argument_message([&] { wi::fill(t, wi::distribution::normal(0, 1), {}, nullptr); });
+    EXPECT_NE(m.find("is host memory (pageable, not registered with CUDA)"), std::string::npos)
+        << m;
     EXPECT_NE(m.find("use fill_host"), std::string::npos) << m;
   } else {
     // No device or driver: the pointer query itself fails, which is a cuda_error naming that call.
@@ -138,8 +143,9 @@ TEST(CudaTry, FailureThrowsCudaErrorNamingThePublicFunctionWhatWentWrongAndTheCa
   } catch (const wi::cuda_error& e) {
     const std::string m = e.what();
     EXPECT_EQ(e.code(), static_cast<int>(cudaErrorInsufficientDriver));
-    EXPECT_EQ(m, "weightinit::fill: no usable CUDA device: the installed NVIDIA driver is older than "
-                 "the CUDA runtime (cudaErrorInsufficientDriver from fails_with)");
+    EXPECT_EQ(m,
+              "weightinit::fill: no usable CUDA device: the installed NVIDIA driver is older than "
+              "the CUDA runtime (cudaErrorInsufficientDriver from fails_with)");
     // No build-tree path in what the user reads.
     EXPECT_EQ(m.find(".cpp"), std::string::npos) << m;
     // It is also a std::runtime_error, as DESIGN.md §2 promises.

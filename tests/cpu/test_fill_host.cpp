@@ -45,10 +45,26 @@ std::vector<unsigned char> fill_bytes(dtype t, const distribution& d, wi::key k,
 
 double value_of(const std::vector<unsigned char>& b, dtype t, std::size_t i) {
   switch (t) {
-    case dtype::f32: { float v; std::memcpy(&v, &b[4 * i], 4); return v; }
-    case dtype::f64: { double v; std::memcpy(&v, &b[8 * i], 8); return v; }
-    case dtype::f16: { std::uint16_t h; std::memcpy(&h, &b[2 * i], 2); return xf::from_f16_bits(h); }
-    case dtype::bf16: { std::uint16_t h; std::memcpy(&h, &b[2 * i], 2); return xf::from_bf16_bits(h); }
+    case dtype::f32: {
+      float v;
+      std::memcpy(&v, &b[4 * i], 4);
+      return v;
+    }
+    case dtype::f64: {
+      double v;
+      std::memcpy(&v, &b[8 * i], 8);
+      return v;
+    }
+    case dtype::f16: {
+      std::uint16_t h;
+      std::memcpy(&h, &b[2 * i], 2);
+      return xf::from_f16_bits(h);
+    }
+    case dtype::bf16: {
+      std::uint16_t h;
+      std::memcpy(&h, &b[2 * i], 2);
+      return xf::from_bf16_bits(h);
+    }
   }
   return 0;
 }
@@ -64,8 +80,7 @@ float expected_f32(const distribution& d, wi::key k, std::uint64_t i) {
       return xf::clamp_(xf::fma_(p.half, xf::symmetric_f32(word(i)), p.mid), p.lo, p.hi);
     case wi::distribution_kind::normal:  // v2: word i through the quantile
       return xf::fma_(p.stddev, xf::normal_f32(word(i)), p.mean);
-    case wi::distribution_kind::truncated_normal:
-      return wi::truncated_normal_f32(p, word(i));
+    case wi::distribution_kind::truncated_normal: return wi::truncated_normal_f32(p, word(i));
   }
   return 0;
 }
@@ -75,8 +90,9 @@ double expected_f64(const distribution& d, wi::key k, std::uint64_t i) {
   switch (d.kind) {
     case wi::distribution_kind::constant: return p.value;
     case wi::distribution_kind::uniform:
-      return xf::clamp_(xf::fma_(p.half, xf::symmetric_f64(xf::join64(word(2 * i), word(2 * i + 1))), p.mid),
-                        p.lo, p.hi);
+      return xf::clamp_(
+          xf::fma_(p.half, xf::symmetric_f64(xf::join64(word(2 * i), word(2 * i + 1))), p.mid),
+          p.lo, p.hi);
     case wi::distribution_kind::normal:  // v2: words 2i, 2i+1 through the quantile
       return xf::fma_(p.stddev, xf::normal_f64(xf::join64(word(2 * i), word(2 * i + 1))), p.mean);
     case wi::distribution_kind::truncated_normal:
@@ -88,7 +104,9 @@ double expected_f64(const distribution& d, wi::key k, std::uint64_t i) {
 float from16(dtype t, std::uint16_t h) {
   return t == dtype::bf16 ? xf::from_bf16_bits(h) : xf::from_f16_bits(h);
 }
-std::uint16_t to16(dtype t, float v) { return t == dtype::bf16 ? xf::to_bf16_bits(v) : xf::to_f16_bits(v); }
+std::uint16_t to16(dtype t, float v) {
+  return t == dtype::bf16 ? xf::to_bf16_bits(v) : xf::to_f16_bits(v);
+}
 
 // The clamp interval of a 16-bit fill: for uniform and truncated normal, [a, b] rounded inward to
 // t, found by scanning every bit pattern (independent of the library's stepping): the smallest
@@ -121,23 +139,31 @@ void expect_contract(const std::vector<unsigned char>& b, dtype t, const distrib
     const std::uint64_t g = first + i;
     switch (t) {
       case dtype::f32: {
-        float v; std::memcpy(&v, &b[4 * i], 4);
-        ASSERT_EQ(xf::bits_of(v), xf::bits_of(expected_f32(d, k, g))) << to_string(d) << " element " << g;
+        float v;
+        std::memcpy(&v, &b[4 * i], 4);
+        ASSERT_EQ(xf::bits_of(v), xf::bits_of(expected_f32(d, k, g)))
+            << to_string(d) << " element " << g;
         break;
       }
       case dtype::f64: {
-        double v; std::memcpy(&v, &b[8 * i], 8);
-        ASSERT_EQ(xf::bits_of(v), xf::bits_of(expected_f64(d, k, g))) << to_string(d) << " element " << g;
+        double v;
+        std::memcpy(&v, &b[8 * i], 8);
+        ASSERT_EQ(xf::bits_of(v), xf::bits_of(expected_f64(d, k, g)))
+            << to_string(d) << " element " << g;
         break;
       }
       case dtype::f16: {
-        std::uint16_t h; std::memcpy(&h, &b[2 * i], 2);
-        ASSERT_EQ(h, expected16(t, bounds, expected_f32(d, k, g))) << to_string(d) << " element " << g;
+        std::uint16_t h;
+        std::memcpy(&h, &b[2 * i], 2);
+        ASSERT_EQ(h, expected16(t, bounds, expected_f32(d, k, g)))
+            << to_string(d) << " element " << g;
         break;
       }
       case dtype::bf16: {
-        std::uint16_t h; std::memcpy(&h, &b[2 * i], 2);
-        ASSERT_EQ(h, expected16(t, bounds, expected_f32(d, k, g))) << to_string(d) << " element " << g;
+        std::uint16_t h;
+        std::memcpy(&h, &b[2 * i], 2);
+        ASSERT_EQ(h, expected16(t, bounds, expected_f32(d, k, g)))
+            << to_string(d) << " element " << g;
         break;
       }
     }
@@ -175,8 +201,8 @@ TEST(FillHost, ThreadCountNeverChangesABit) {
     for (dtype t : kTypes) {
       const auto ref = fill_bytes(t, d, k, n, 1);
       for (unsigned threads : {2u, 3u, 5u, 8u}) {
-        ASSERT_EQ(fill_bytes(t, d, k, n, threads), ref) << to_string(d) << ' ' << to_string(t)
-                                                         << " threads " << threads;
+        ASSERT_EQ(fill_bytes(t, d, k, n, threads), ref)
+            << to_string(d) << ' ' << to_string(t) << " threads " << threads;
       }
     }
 }
@@ -230,11 +256,15 @@ TEST(FillHost, SixteenBitFillsAreTheF32FillRoundedToNearestEvenInsideTheBounds) 
       const auto b16 = fill_bytes(t, d, k, n);
       const std::pair<float, float> bounds = clamp16(t, d);
       for (std::int64_t i = 0; i < n; ++i) {
-        float v; std::memcpy(&v, &f32[4 * i], 4);
-        std::uint16_t h; std::memcpy(&h, &b16[2 * i], 2);
-        ASSERT_EQ(h, expected16(t, bounds, v)) << to_string(d) << " " << wi::to_string(t) << " element " << i;
+        float v;
+        std::memcpy(&v, &f32[4 * i], 4);
+        std::uint16_t h;
+        std::memcpy(&h, &b16[2 * i], 2);
+        ASSERT_EQ(h, expected16(t, bounds, v))
+            << to_string(d) << " " << wi::to_string(t) << " element " << i;
         const double x = from16(t, h);
-        if (d.kind == wi::distribution_kind::uniform || d.kind == wi::distribution_kind::truncated_normal) {
+        if (d.kind == wi::distribution_kind::uniform ||
+            d.kind == wi::distribution_kind::truncated_normal) {
           ASSERT_GE(x, d.low) << to_string(d) << " " << wi::to_string(t) << " element " << i;
           ASSERT_LE(x, d.high) << to_string(d) << " " << wi::to_string(t) << " element " << i;
           const double rounded = from16(t, to16(t, v));
@@ -292,7 +322,8 @@ moments exact_moments(const distribution& d) {
       m[0] = 1;
       m[1] = (normal_pdf(a) - normal_pdf(b)) / z;
       for (int k = 2; k <= 4; ++k)
-        m[k] = (k - 1) * m[k - 2] + (std::pow(a, k - 1) * normal_pdf(a) - std::pow(b, k - 1) * normal_pdf(b)) / z;
+        m[k] = (k - 1) * m[k - 2] +
+               (std::pow(a, k - 1) * normal_pdf(a) - std::pow(b, k - 1) * normal_pdf(b)) / z;
       const double mu = m[1], var = m[2] - mu * mu;
       const double c4 = m[4] - 4 * mu * m[3] + 6 * mu * mu * m[2] - 3 * mu * mu * mu * mu;
       const double s = d.stddev;
@@ -304,7 +335,8 @@ moments exact_moments(const distribution& d) {
 
 double exact_cdf(const distribution& d, double x) {
   switch (d.kind) {
-    case wi::distribution_kind::uniform: return std::clamp((x - d.low) / (d.high - d.low), 0.0, 1.0);
+    case wi::distribution_kind::uniform:
+      return std::clamp((x - d.low) / (d.high - d.low), 0.0, 1.0);
     case wi::distribution_kind::normal: return normal_cdf((x - d.mean) / d.stddev);
     case wi::distribution_kind::truncated_normal: {
       const double a = (d.low - d.mean) / d.stddev, b = (d.high - d.mean) / d.stddev;
@@ -327,8 +359,10 @@ void check_moments(const std::vector<double>& v, const distribution& d, const st
   const moments m = exact_moments(d);
   const double se_mean = std::sqrt(m.var / n);
   const double se_var = std::sqrt((m.m4 - m.var * m.var) / n);
-  EXPECT_NEAR(mean, m.mean, 6 * se_mean + rounding_slack) << what << ": n " << n << " mean " << mean;
-  EXPECT_NEAR(var, m.var, 6 * se_var + 2 * rounding_slack * std::sqrt(m.var) + rounding_slack * rounding_slack)
+  EXPECT_NEAR(mean, m.mean, 6 * se_mean + rounding_slack)
+      << what << ": n " << n << " mean " << mean;
+  EXPECT_NEAR(var, m.var,
+              6 * se_var + 2 * rounding_slack * std::sqrt(m.var) + rounding_slack * rounding_slack)
       << what << ": n " << n << " var " << var << " expected " << m.var;
 }
 
@@ -355,7 +389,8 @@ TEST(FillHostStatistics, MomentsAndKolmogorovSmirnovMatchEachDistributionInF32An
       const auto b = fill_bytes(t, d, k, n);
       std::vector<double> v(n);
       for (std::int64_t i = 0; i < n; ++i) v[i] = value_of(b, t, i);
-      const std::string what = to_string(d) + " " + to_string(t) + " seed " + std::to_string(k.seed);
+      const std::string what =
+          to_string(d) + " " + to_string(t) + " seed " + std::to_string(k.seed);
       check_moments(v, d, what, 0.0);
       v.resize(1 << 16);
       const double ks = ks_statistic(v, d) * std::sqrt(static_cast<double>(v.size()));
@@ -410,12 +445,15 @@ TEST(FillHostStatistics, UniformSymmetricBoundsAreNeverReached) {
 }
 
 TEST(FillHostStatistics, TruncatedNormalNeverLeavesItsBoundsIncludingFarTailsAndNarrowIntervals) {
-  const distribution cases[] = {
-      distribution::truncated_normal(0, 1, -8, 8),     distribution::truncated_normal(0, 1, 8, 9),
-      distribution::truncated_normal(0, 1, -9, -8),    distribution::truncated_normal(0, 1, 7.99, 8.0),
-      distribution::truncated_normal(0, 1, 1.0, 1.01), distribution::truncated_normal(0, 1, -0.005, 0.005),
-      distribution::truncated_normal(2, 0.02, 2.04, 2.06), distribution::truncated_normal(0, 1, -INFINITY, -3),
-      distribution::truncated_normal(0, 1, 4, INFINITY)};
+  const distribution cases[] = {distribution::truncated_normal(0, 1, -8, 8),
+                                distribution::truncated_normal(0, 1, 8, 9),
+                                distribution::truncated_normal(0, 1, -9, -8),
+                                distribution::truncated_normal(0, 1, 7.99, 8.0),
+                                distribution::truncated_normal(0, 1, 1.0, 1.01),
+                                distribution::truncated_normal(0, 1, -0.005, 0.005),
+                                distribution::truncated_normal(2, 0.02, 2.04, 2.06),
+                                distribution::truncated_normal(0, 1, -INFINITY, -3),
+                                distribution::truncated_normal(0, 1, 4, INFINITY)};
   const std::int64_t n = 1 << 17;
   std::uint64_t seed = 9000;
   for (const auto& d : cases) {
@@ -474,7 +512,8 @@ TEST(FillHostErrors, BadArgumentsThrowAndWriteNothing) {
       {"truncated a >= b", view(), distribution::truncated_normal(0, 1, 1, -1)},
       {"truncated NaN bound", view(), distribution::truncated_normal(0, 1, nan, 1)},
       {"truncated zero mass", view(), distribution::truncated_normal(0, 1, 40, 41)},
-      {"truncated narrower than f32", view(), distribution::truncated_normal(1, 1, 1.00000001, 1.00000002)},
+      {"truncated narrower than f32", view(),
+       distribution::truncated_normal(1, 1, 1.00000001, 1.00000002)},
       {"constant NaN", view(), distribution::constant(nan)},
       {"window past the end", view(60, 5), distribution::normal(0, 1)},
       {"negative window start", view(-1, 5), distribution::normal(0, 1)},
@@ -490,12 +529,16 @@ TEST(FillHostErrors, BadArgumentsThrowAndWriteNothing) {
     for (float x : buf) ASSERT_EQ(x, sentinel) << c.what << ": buffer was written";
   }
   // Null pointer with elements to write; and a negative extent in the shape.
-  EXPECT_THROW(wi::fill_host({nullptr, dtype::f32, {4}}, distribution::normal(0, 1), {}), std::invalid_argument);
-  EXPECT_THROW(wi::fill_host({buf.data(), dtype::f32, {-4}}, distribution::normal(0, 1), {}), std::invalid_argument);
+  EXPECT_THROW(wi::fill_host({nullptr, dtype::f32, {4}}, distribution::normal(0, 1), {}),
+               std::invalid_argument);
+  EXPECT_THROW(wi::fill_host({buf.data(), dtype::f32, {-4}}, distribution::normal(0, 1), {}),
+               std::invalid_argument);
   // Zero elements: a no-op, even with a null pointer; a bad distribution is still an error.
   EXPECT_NO_THROW(wi::fill_host({nullptr, dtype::f32, {0, 5}}, distribution::normal(0, 1), {}));
-  EXPECT_THROW(wi::fill_host({nullptr, dtype::f32, {0}}, distribution::normal(0, -1), {}), std::invalid_argument);
+  EXPECT_THROW(wi::fill_host({nullptr, dtype::f32, {0}}, distribution::normal(0, -1), {}),
+               std::invalid_argument);
   // Overflowing shapes are rejected, not wrapped.
-  EXPECT_THROW(wi::fill_host({buf.data(), dtype::f32, {1ll << 40, 1ll << 40}}, distribution::normal(0, 1), {}),
+  EXPECT_THROW(wi::fill_host({buf.data(), dtype::f32, {1ll << 40, 1ll << 40}},
+                             distribution::normal(0, 1), {}),
                std::invalid_argument);
 }

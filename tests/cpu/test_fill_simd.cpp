@@ -55,21 +55,22 @@ std::vector<simd_level> vector_levels() {
   return out;
 }
 
-#define SKIP_WITHOUT_VECTOR_PATHS()                                                    \
+#define SKIP_WITHOUT_VECTOR_PATHS() \
   if (vector_levels().empty()) GTEST_SKIP() << "this CPU runs no vector path (needs x86-64-v3)"
 
 // Words that sit on every boundary of the transforms: 0 and ~0 (the extreme tails), the centre
 // (0x7fffffff, 0x80000000), the 9 bits a uniform drops, and for the quantile every binade edge of
 // v = 2w'+1 and of 2^32 - v (w' = 2^k - 1, 2^k, 2^31 - 2^k and their neighbours, both halves).
 std::vector<std::uint32_t> edge_words() {
-  std::vector<std::uint32_t> w = {0u, 1u, 2u, 0x1ffu, 0x200u, 0x201u, 0x3ffu, 0xffffu, 0x10000u,
-                                  0x7fffffffu, 0x80000000u, 0x80000001u, 0xfffffdffu, 0xfffffe00u,
-                                  0xfffffffeu, 0xffffffffu, 0x00800000u, 0x3f800000u,
-                                  0x3fffffffu, 0x40000000u, 0x40000001u};
+  std::vector<std::uint32_t> w = {
+      0u,          1u,          2u,          0x1ffu,      0x200u,      0x201u,      0x3ffu,
+      0xffffu,     0x10000u,    0x7fffffffu, 0x80000000u, 0x80000001u, 0xfffffdffu, 0xfffffe00u,
+      0xfffffffeu, 0xffffffffu, 0x00800000u, 0x3f800000u, 0x3fffffffu, 0x40000000u, 0x40000001u};
   for (int k = 0; k < 31; ++k) {
     for (std::int64_t d : {-1, 0, 1}) {
       const std::uint32_t a = static_cast<std::uint32_t>((std::int64_t{1} << k) + d);
-      const std::uint32_t b = static_cast<std::uint32_t>((std::int64_t{1} << 31) - (std::int64_t{1} << k) + d);
+      const std::uint32_t b =
+          static_cast<std::uint32_t>((std::int64_t{1} << 31) - (std::int64_t{1} << k) + d);
       for (std::uint32_t x : {a, b}) {
         w.push_back(x);
         w.push_back(~x);
@@ -137,8 +138,8 @@ TEST(SimdLevels, AnUnsupportedLevelIsRejectedBeforeWriting) {
 
 TEST(SimdPhilox, VectorBlocksEqualScalarBlocksIncludingTheCarryIntoTheHighCounterWord) {
   SKIP_WITHOUT_VECTOR_PATHS();
-  const std::uint64_t firsts[] = {0, 5, (1ull << 32) - 3, (1ull << 32) - 16, (1ull << 40) + 7,
-                                  ~0ull - 40};
+  const std::uint64_t firsts[] = {
+      0, 5, (1ull << 32) - 3, (1ull << 32) - 16, (1ull << 40) + 7, ~0ull - 40};
   const wi::key keys[] = {{0, 0}, {42, 7}, {0x123456789abcdefull, ~0ull}};
   for (simd_level l : vector_levels()) {
     for (const wi::key& k : keys) {
@@ -184,8 +185,9 @@ TEST(SimdBlockValues, F32UniformEqualsScalarForEveryWordItCanSee) {
   }
   ASSERT_EQ(k, 1u << 23);
   for (simd_level l : vector_levels())
-    expect_block_values_equal(l, wi::detail::prepare_f32(distribution::uniform(-0.5, 1.5), dtype::f32, "test"),
-                              words, "uniform");
+    expect_block_values_equal(
+        l, wi::detail::prepare_f32(distribution::uniform(-0.5, 1.5), dtype::f32, "test"), words,
+        "uniform");
 }
 
 TEST(SimdBlockValues, F32NormalAndTruncatedNormalEqualScalarOnADenseSweepOfWords) {
@@ -221,8 +223,17 @@ TEST(SimdBlockValues, F64EqualsScalarOnEdgeAndRandomWords) {
   SKIP_WITHOUT_VECTOR_PATHS();
   // 64-bit halves on the boundaries: the bits each uniform drops (11, 12), the centre, the
   // quantile's 0.425 switch region (2^61 steps), signs, extremes; every pair, then random words.
-  std::vector<std::uint64_t> halves = {0, 1, 0x7ff, 0x800, 0xfff, 0x1000, ~0ull, ~0ull - 0x7ff,
-                                       ~0ull - 0x800, 1ull << 63, (1ull << 63) - 1};
+  std::vector<std::uint64_t> halves = {0,
+                                       1,
+                                       0x7ff,
+                                       0x800,
+                                       0xfff,
+                                       0x1000,
+                                       ~0ull,
+                                       ~0ull - 0x7ff,
+                                       ~0ull - 0x800,
+                                       1ull << 63,
+                                       (1ull << 63) - 1};
   for (std::uint64_t q = 0; q < 8; ++q)
     for (std::int64_t d : {-1, 0, 1}) halves.push_back((q << 61) + static_cast<std::uint64_t>(d));
   std::vector<wi::words4> words;
@@ -241,7 +252,8 @@ TEST(SimdBlockValues, F64EqualsScalarOnEdgeAndRandomWords) {
 TEST(SimdRounding, F16AndBf16EqualScalarAcrossAllExponentsAndRoundingBoundaries) {
   SKIP_WITHOUT_VECTOR_PATHS();
   std::vector<std::uint32_t> bits;
-  for (std::uint64_t b = 0; b < (1ull << 32); b += 61) bits.push_back(static_cast<std::uint32_t>(b));
+  for (std::uint64_t b = 0; b < (1ull << 32); b += 61)
+    bits.push_back(static_cast<std::uint32_t>(b));
   // For every sign and exponent: mantissas exactly at, just below and just above the half-way
   // point of every shift f16 rounding uses (13 for normals, 14..24 for subnormals), with the kept
   // bit even and odd; then NaNs and infinities.
@@ -258,16 +270,17 @@ TEST(SimdRounding, F16AndBf16EqualScalarAcrossAllExponentsAndRoundingBoundaries)
       }
     }
   }
-  for (std::uint32_t b : {0x7f800000u, 0xff800000u, 0x7f800001u, 0x7fc00000u, 0xffffffffu,
-                          0x7fbfffffu, 0x477fefffu, 0x477ff000u, 0x38800000u, 0x387fffffu,
-                          0x33000000u, 0x33000001u})
+  for (std::uint32_t b :
+       {0x7f800000u, 0xff800000u, 0x7f800001u, 0x7fc00000u, 0xffffffffu, 0x7fbfffffu, 0x477fefffu,
+        0x477ff000u, 0x38800000u, 0x387fffffu, 0x33000000u, 0x33000001u})
     bits.push_back(b);
   std::vector<float> in(bits.size());
   std::memcpy(in.data(), bits.data(), bits.size() * sizeof(float));
   for (simd_level l : vector_levels()) {
     for (bool f16 : {true, false}) {
       std::vector<std::uint16_t> got(in.size()), want(in.size());
-      (f16 ? wi::detail::round_f16_at : wi::detail::round_bf16_at)(l, in.data(), in.size(), got.data());
+      (f16 ? wi::detail::round_f16_at : wi::detail::round_bf16_at)(l, in.data(), in.size(),
+                                                                   got.data());
       (f16 ? wi::detail::round_f16_at : wi::detail::round_bf16_at)(simd_level::scalar, in.data(),
                                                                    in.size(), want.data());
       for (std::size_t i = 0; i < in.size(); ++i)
@@ -298,16 +311,18 @@ void expect_fill_equal(simd_level level, dtype t, const distribution& d, wi::key
   std::size_t i = 0;
   while (got[i] == want[i]) ++i;
   const std::size_t es = wi::size_of(t);
-  const std::int64_t element = (static_cast<std::int64_t>(i) - 256) / static_cast<std::int64_t>(es) - shift;
-  ADD_FAILURE() << wi::detail::to_string(level) << " " << wi::to_string(t) << " " << wi::to_string(d)
-                << " n " << n << " first " << first << " shift " << shift << " threads " << threads
-                << ": first differing byte " << i << " (window element " << element
-                << (element < 0 || element >= n ? ", a guard byte" : "") << ")";
+  const std::int64_t element =
+      (static_cast<std::int64_t>(i) - 256) / static_cast<std::int64_t>(es) - shift;
+  ADD_FAILURE() << wi::detail::to_string(level) << " " << wi::to_string(t) << " "
+                << wi::to_string(d) << " n " << n << " first " << first << " shift " << shift
+                << " threads " << threads << ": first differing byte " << i << " (window element "
+                << element << (element < 0 || element >= n ? ", a guard byte" : "") << ")";
 }
 
 TEST(SimdFill, EveryDistributionAndDtypeEqualsTheScalarReferenceForSmallOddSizesAndOffsets) {
   SKIP_WITHOUT_VECTOR_PATHS();
-  const std::int64_t sizes[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 17, 31, 33, 63, 64, 65, 127, 129, 1000, 4099};
+  const std::int64_t sizes[] = {0,  1,  2,  3,  4,  5,  7,   8,   9,    15,
+                                17, 31, 33, 63, 64, 65, 127, 129, 1000, 4099};
   const std::int64_t firsts[] = {0, 1, 3, 61, (1ll << 32) - 7, (1ll << 40) + 3};
   const wi::key k{0x5eed, 3};
   for (simd_level l : vector_levels())

@@ -1,7 +1,8 @@
 // tests/cpu/test_fill_thread.cu: the device fill's per-thread code (kernels/fill_unit.cuh, the body
 // of every fill kernel) run on the host for every thread of several grids: cuRAND's Philox, the
 // unit values, the vector and scalar stores. It must write exactly fill_host's bytes and nothing
-// outside the window, for every distribution x dtype x size x pointer offset x window start. No GPU.
+// outside the window, for every distribution x dtype x size x pointer offset x window start. No
+// GPU.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -24,12 +25,13 @@ void run_grid(const wi::prepared<T>& p, const wi::launch::plan& plan, wi::key k,
   const std::uint64_t all = static_cast<std::uint64_t>(blocks) * threads;
   for (unsigned b = 0; b < blocks; ++b)
     for (unsigned t = 0; t < threads; ++t)
-      wi::detail::fill_thread<Storage, T, Kind>(p, plan, k, data, wi::launch::global_thread(b, threads, t), all);
+      wi::detail::fill_thread<Storage, T, Kind>(p, plan, k, data,
+                                                wi::launch::global_thread(b, threads, t), all);
 }
 
 template <class Storage, class T>
-void run_kind(const wi::prepared<T>& p, const wi::launch::plan& plan, wi::key k, unsigned char* data,
-              unsigned blocks, unsigned threads) {
+void run_kind(const wi::prepared<T>& p, const wi::launch::plan& plan, wi::key k,
+              unsigned char* data, unsigned blocks, unsigned threads) {
   using K = wi::distribution_kind;
   switch (p.kind) {
     case K::constant: return run_grid<Storage, T, K::constant>(p, plan, k, data, blocks, threads);
@@ -61,8 +63,8 @@ void emulate_fill(wi::dtype t, const wi::distribution& d, wi::key k, std::int64_
 TEST(FillThread, CurandPhiloxBlockEqualsOurPhiloxFarPastTwoToThe32) {
   const std::uint64_t seeds[] = {0, 1, 20111115, 0xdeadbeefcafef00dull, ~0ull};
   const std::uint64_t streams[] = {0, 1, 7, 0x0123456789abcdefull, ~0ull};
-  const std::uint64_t blocks[] = {0, 1, 2499, (1ull << 32) - 1, 1ull << 32, (1ull << 32) + 1,
-                                  (1ull << 61) + 5, ~0ull};
+  const std::uint64_t blocks[] = {
+      0, 1, 2499, (1ull << 32) - 1, 1ull << 32, (1ull << 32) + 1, (1ull << 61) + 5, ~0ull};
   for (std::uint64_t s : seeds)
     for (std::uint64_t st : streams)
       for (std::uint64_t b : blocks) {
@@ -105,7 +107,8 @@ TEST(FillThread, EveryThreadOfTheKernelWritesExactlyTheHostFillBytesAndNothingEl
                                         std::to_string(g[0]) + "x" + std::to_string(g[1]);
               ASSERT_EQ(std::memcmp(data, want.data(), bytes), 0) << where;
               for (const unsigned char* q = mem.data(); q < mem.data() + mem.size(); ++q)
-                if (q < data || q >= data + bytes) ASSERT_EQ(*q, 0xff) << where << ": wrote outside";
+                if (q < data || q >= data + bytes)
+                  ASSERT_EQ(*q, 0xff) << where << ": wrote outside";
               ++cases;
             }
         }

@@ -2,7 +2,8 @@
 // tests/data/golden_v2.txt: the first and last values of each distribution x dtype for a few seeds
 // and streams, and values past 2^32 elements, as bit patterns, with the Philox words they use. Any
 // change of values fails here and must be deliberate: regenerate the file with
-//   WEIGHTINIT_WRITE_GOLDEN=tests/data/golden_v2.txt build/tests/weightinit_tests_cpu --gtest_filter='Golden*'
+//   WEIGHTINIT_WRITE_GOLDEN=tests/data/golden_v2.txt build/tests/weightinit_tests_cpu
+//   --gtest_filter='Golden*'
 // and say in the commit why the values changed (and bump weightinit::contract_version).
 #include <gtest/gtest.h>
 
@@ -42,14 +43,16 @@ struct window {
   std::int64_t total, first;
 };
 // The first 4 elements, the last 4 of a tensor of 1000003, and 4 past 2^32 in a tensor of 2^33.
-const window kWindows[] = {{1000003, 0}, {1000003, 999999}, {std::int64_t{1} << 33, (std::int64_t{1} << 32) + 5}};
+const window kWindows[] = {
+    {1000003, 0}, {1000003, 999999}, {std::int64_t{1} << 33, (std::int64_t{1} << 32) + 5}};
 constexpr int kCount = 4;
 
 std::string hex_bits(const unsigned char* p, std::size_t bytes) {
   std::uint64_t v = 0;
   std::memcpy(&v, p, bytes);
   char b[24];
-  std::snprintf(b, sizeof b, "%0*llx", static_cast<int>(2 * bytes), static_cast<unsigned long long>(v));
+  std::snprintf(b, sizeof b, "%0*llx", static_cast<int>(2 * bytes),
+                static_cast<unsigned long long>(v));
   return b;
 }
 
@@ -88,7 +91,8 @@ TEST(Golden, EveryPathReproducesTheCheckedInValuesOfContractV2) {
   const std::vector<std::string> want_scalar = golden_lines(wi::detail::simd_level::scalar);
   if (const char* path = std::getenv("WEIGHTINIT_WRITE_GOLDEN")) {
     std::ofstream f(path);
-    f << "# weightinit value contract v2: exact outputs (tests/cpu/test_golden.cpp writes and checks)\n"
+    f << "# weightinit value contract v2: exact outputs (tests/cpu/test_golden.cpp writes and "
+         "checks)\n"
          "# <distribution> <dtype> <seed> <stream> <first element> values <4 values as bits, hex> "
          "words <the Philox words they use>\n";
     for (const auto& l : want_scalar) f << l << '\n';

@@ -65,9 +65,17 @@ std::vector<expected> expected_tensors() {
   auto s = [](const char* n) { return wi::stream_of_name(n); };
   const double scaled = 0.02 / std::sqrt(4.0);
   return {{"wte.weight", wi::dtype::f32, {97, 16}, wi::normal(0, 0.02), s("wte.weight")},
-          {"h.0.attn.c_attn.weight", wi::dtype::bf16, {16, 48}, wi::normal(0, 0.02), s("h.0.attn.c_attn.weight")},
+          {"h.0.attn.c_attn.weight",
+           wi::dtype::bf16,
+           {16, 48},
+           wi::normal(0, 0.02),
+           s("h.0.attn.c_attn.weight")},
           {"h.0.attn.c_attn.bias", wi::dtype::bf16, {48}, wi::zeros(), s("h.0.attn.c_attn.bias")},
-          {"h.0.attn.c_proj.weight", wi::dtype::f16, {16, 16}, wi::normal(0, scaled), s("h.0.attn.c_proj.weight")},
+          {"h.0.attn.c_proj.weight",
+           wi::dtype::f16,
+           {16, 16},
+           wi::normal(0, scaled),
+           s("h.0.attn.c_proj.weight")},
           {"h.0.ln_1.weight", wi::dtype::f64, {16}, wi::ones(), s("h.0.ln_1.weight")},
           {"x.special", wi::dtype::f64, {3, 4, 5}, wi::uniform(-3, 3), s("x.special")},
           {"own", wi::dtype::f32, {7, 9}, wi::xavier_uniform(2), 12345},
@@ -81,7 +89,8 @@ const char* code(wi::dtype t) { return weightinit_io::safetensors_code(t); }
 void write_reference(const std::string& bin, const std::string& list, std::uint64_t seed) {
   std::ofstream b(bin, std::ios::binary), l(list);
   for (const expected& e : expected_tensors()) {
-    std::vector<unsigned char> v(static_cast<std::size_t>(wi::element_count(e.dims)) * wi::size_of(e.type));
+    std::vector<unsigned char> v(static_cast<std::size_t>(wi::element_count(e.dims)) *
+                                 wi::size_of(e.type));
     wi::fill_host({v.data(), e.type, e.dims}, e.init, {seed, e.stream});
     b.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size()));
     std::string dims;
@@ -100,8 +109,8 @@ void check_with_python(const std::string& file, std::uint64_t seed) {
   }
   write_reference(kDir + "/ref.bin", kDir + "/ref.txt", seed);
   const std::string cmd = weightinit_test::python() + " " + WEIGHTINIT_SOURCE_DIR +
-                          "/tests/python/check_checkpoint.py " + file + " " + kDir + "/ref.bin " + kDir +
-                          "/ref.txt " + std::to_string(wi::contract_version) + " 2>&1";
+                          "/tests/python/check_checkpoint.py " + file + " " + kDir + "/ref.bin " +
+                          kDir + "/ref.txt " + std::to_string(wi::contract_version) + " 2>&1";
   std::FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;
@@ -141,16 +150,25 @@ TEST(InitModel, SameInputSameBytesAnyThreadCountAndLikeReproducesTheLayout) {
   if (!tool_exists()) GTEST_SKIP() << "weightinit tool not built";
   std::system(("mkdir -p " + kDir).c_str());
   write_text(kDir + "/tiny.json", kModel);
-  const std::string a = kDir + "/a.safetensors", b = kDir + "/b.safetensors", c = kDir + "/c.safetensors";
-  ASSERT_EQ(run_tool("init-model --model " + kDir + "/tiny.json --seed 5 --threads 1 --out " + a).status, 0);
-  ASSERT_EQ(run_tool("init-model --model " + kDir + "/tiny.json --seed 5 --threads 2 --out " + b).status, 0);
+  const std::string a = kDir + "/a.safetensors", b = kDir + "/b.safetensors",
+                    c = kDir + "/c.safetensors";
+  ASSERT_EQ(
+      run_tool("init-model --model " + kDir + "/tiny.json --seed 5 --threads 1 --out " + a).status,
+      0);
+  ASSERT_EQ(
+      run_tool("init-model --model " + kDir + "/tiny.json --seed 5 --threads 2 --out " + b).status,
+      0);
   EXPECT_EQ(read_file(a), read_file(b));
   // --like: names, shapes and dtypes from a's header; the rules from a rules file. With the same
   // rules and no per-tensor inits it must equal a model whose description has none either.
-  write_text(kDir + "/rules.json", R"J({"preset": {"name": "gpt2", "n_layer": 2}, "rules": [{"pattern": "*.special", "init": "uniform(a=-3,b=3)"}, {"pattern": "own", "init": "xavier_uniform(gain=2)"}, {"pattern": "scalar", "init": "constant(value=0.5)"}]})J");
-  const auto r = run_tool("init-model --like " + a + " --rules " + kDir + "/rules.json --seed 5 --out " + c);
+  write_text(
+      kDir + "/rules.json",
+      R"J({"preset": {"name": "gpt2", "n_layer": 2}, "rules": [{"pattern": "*.special", "init": "uniform(a=-3,b=3)"}, {"pattern": "own", "init": "xavier_uniform(gain=2)"}, {"pattern": "scalar", "init": "constant(value=0.5)"}]})J");
+  const auto r =
+      run_tool("init-model --like " + a + " --rules " + kDir + "/rules.json --seed 5 --out " + c);
   ASSERT_EQ(r.status, 0) << r.out;
-  const auto ha = weightinit_io::read_safetensors_header(a), hc = weightinit_io::read_safetensors_header(c);
+  const auto ha = weightinit_io::read_safetensors_header(a),
+             hc = weightinit_io::read_safetensors_header(c);
   ASSERT_EQ(ha.tensors.size(), hc.tensors.size());
   const auto fa = read_file(a), fc = read_file(c);
   for (std::size_t i = 0; i < ha.tensors.size(); ++i) {
@@ -173,7 +191,8 @@ TEST(InitModel, ShippedDescriptionsBuildPlansOfTheRightSize) {
     if (std::string(file) == "gpt2-small.json") {
       EXPECT_EQ(plan.size(), 148u);
       EXPECT_EQ(plan.total_elements(), 124439808);
-      EXPECT_EQ(plan.entry(plan.find("h.3.mlp.c_proj.weight")).init, wi::normal(0, 0.02 / std::sqrt(24.0)));
+      EXPECT_EQ(plan.entry(plan.find("h.3.mlp.c_proj.weight")).init,
+                wi::normal(0, 0.02 / std::sqrt(24.0)));
     } else {
       EXPECT_EQ(plan.entry(plan.find("model.norm.weight")).init, wi::ones());
       EXPECT_EQ(plan.entry(0).type, wi::dtype::bf16);

@@ -31,8 +31,8 @@ int alignment_of(std::uint64_t address) {
 
 // Runs the kernel's loop (kernels/fill.cu) for every thread of `grid` over the window and counts
 // the writes of every element. Returns "" or the first violated property.
-std::string simulate(std::uint64_t address, int element_bytes, std::int64_t first, std::int64_t count,
-                     grid_shape grid) {
+std::string simulate(std::uint64_t address, int element_bytes, std::int64_t first,
+                     std::int64_t count, grid_shape grid) {
   std::ostringstream err;
   const launch::plan p = launch::make_plan(address, element_bytes, first, count);
   if (p.per_unit * element_bytes != launch::unit_bytes) return "a unit is not 16 bytes";
@@ -55,13 +55,15 @@ std::string simulate(std::uint64_t address, int element_bytes, std::int64_t firs
           return "unit " + std::to_string(t) + " misreports fullness";
         if (job.full) {
           const int per_store = launch::elements_per_store(p);
-          if (launch::stores_per_unit(p) * per_store != p.per_unit) return "stores do not tile a unit";
+          if (launch::stores_per_unit(p) * per_store != p.per_unit)
+            return "stores do not tile a unit";
           const std::uint64_t unit_address =
               address + static_cast<std::uint64_t>(job.local_start) * element_bytes;
           // The body uses the widest store its alignment allows (16 bytes when aligned).
           if (p.store_bytes != alignment_of(unit_address))
             return "store width " + std::to_string(p.store_bytes) + " but the unit at " +
-                   std::to_string(unit_address) + " allows " + std::to_string(alignment_of(unit_address));
+                   std::to_string(unit_address) + " allows " +
+                   std::to_string(alignment_of(unit_address));
           for (int s = 0; s < launch::stores_per_unit(p); ++s) {
             const std::int64_t e0 = job.local_start + static_cast<std::int64_t>(s) * per_store;
             if ((address + static_cast<std::uint64_t>(e0) * element_bytes) % p.store_bytes != 0)
@@ -106,7 +108,8 @@ TEST(LaunchPlan, AUnitIsSixteenBytesAndWholePhiloxBlocksForEveryDtype) {
 }
 
 TEST(LaunchPlan, EveryElementIsWrittenExactlyOnceForManySizesAlignmentsWindowsAndGrids) {
-  const std::int64_t firsts[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, (1ll << 32) - 3, (1ll << 40) + 5};
+  const std::int64_t firsts[] = {
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, (1ll << 32) - 3, (1ll << 40) + 5};
   std::vector<std::int64_t> counts;
   for (std::int64_t c = 1; c <= 40; ++c) counts.push_back(c);
   for (std::int64_t c : {63, 64, 65, 255, 256, 257, 1000}) counts.push_back(c);
@@ -144,7 +147,8 @@ TEST(LaunchPlan, AlignedWindowsAreAllSixteenByteStoresWithoutHeadOrTail) {
   // cudaMalloc'd memory (256-byte aligned), a window starting on a unit, a whole number of units.
   for (int bytes : {2, 4, 8}) {
     const std::int64_t per_unit = 16 / bytes;
-    const launch::plan p = launch::make_plan(0x7f0000000000ull, bytes, 5 * per_unit, 1000 * per_unit);
+    const launch::plan p =
+        launch::make_plan(0x7f0000000000ull, bytes, 5 * per_unit, 1000 * per_unit);
     EXPECT_EQ(p.store_bytes, 16);
     EXPECT_EQ(p.units, 1000);
     EXPECT_TRUE(launch::unit_at(p, 0).full);
@@ -158,8 +162,8 @@ TEST(LaunchPlan, WindowPhaseSetsTheBodyStoreWidth) {
   EXPECT_EQ(launch::make_plan(0x1000, 4, 1, 100).store_bytes, 4);
   EXPECT_EQ(launch::make_plan(0x1000, 4, 2, 100).store_bytes, 8);
   EXPECT_EQ(launch::make_plan(0x1000, 4, 3, 100).store_bytes, 4);
-  // With first = 3 the first unit starts at window element 1: a pointer 12 bytes past alignment puts
-  // it (and every later unit) back on 16 bytes; 4 bytes past puts it on 8.
+  // With first = 3 the first unit starts at window element 1: a pointer 12 bytes past alignment
+  // puts it (and every later unit) back on 16 bytes; 4 bytes past puts it on 8.
   EXPECT_EQ(launch::make_plan(0x100c, 4, 3, 100).store_bytes, 16);
   EXPECT_EQ(launch::make_plan(0x1004, 4, 3, 100).store_bytes, 8);
   // bf16 with the pointer 2 bytes off: 2-byte stores only; 8 bytes off: two 8-byte stores.
@@ -179,8 +183,8 @@ TEST(LaunchPlan, GlobalThreadIndexIsComputedIn64Bits) {
 // of two that a 32-bit index would wrap at, plus the ownership of every sampled unit by exactly one
 // thread of real grid shapes, all by arithmetic.
 TEST(LaunchPlan, WindowsPastTwoToThe32AreCutAndAssignedExactly) {
-  const std::int64_t counts[] = {(1ll << 32) + 2000000, (1ll << 32) - 1, 1ll << 32, (1ll << 32) + 1,
-                                 (1ll << 33) + 7, (1ll << 40) + 3};
+  const std::int64_t counts[] = {(1ll << 32) + 2000000, (1ll << 32) - 1, 1ll << 32,
+                                 (1ll << 32) + 1,       (1ll << 33) + 7, (1ll << 40) + 3};
   const std::int64_t firsts[] = {0, 1, 3, 7, (1ll << 32) + 1, (1ll << 41) + 6};
   const grid_shape grids[] = {{132 * 8, 256}, {1, 32}, {4194304u, 1024}, {65535, 96}};
   for (int bytes : {2, 4, 8}) {
@@ -189,11 +193,12 @@ TEST(LaunchPlan, WindowsPastTwoToThe32AreCutAndAssignedExactly) {
       const std::uint64_t address = 0x7f0000000000ull + static_cast<std::uint64_t>(offset) * bytes;
       for (std::int64_t first : firsts) {
         for (std::int64_t count : counts) {
-          SCOPED_TRACE(::testing::Message() << "bytes " << bytes << " offset " << offset << " first "
-                                            << first << " count " << count);
+          SCOPED_TRACE(::testing::Message() << "bytes " << bytes << " offset " << offset
+                                            << " first " << first << " count " << count);
           const launch::plan p = launch::make_plan(address, bytes, first, count);
           // Independent count of the units: a head to the first unit start, whole units, a tail.
-          const std::int64_t head = std::min<std::int64_t>(count, (per_unit - first % per_unit) % per_unit);
+          const std::int64_t head =
+              std::min<std::int64_t>(count, (per_unit - first % per_unit) % per_unit);
           const std::int64_t body = (count - head) / per_unit;
           const std::int64_t tail = (count - head) % per_unit;
           ASSERT_EQ(p.units, (head > 0) + body + (tail > 0));
@@ -203,8 +208,8 @@ TEST(LaunchPlan, WindowsPastTwoToThe32AreCutAndAssignedExactly) {
           ASSERT_EQ(u0.local_start + u0.begin, 0);
           ASSERT_EQ(un.local_start + un.end, count);
           ASSERT_EQ(u0.global_unit, first / per_unit);
-          // Units around the wrap points of 32-bit arithmetic (in units and in elements) follow each
-          // other with neither gap nor overlap, and hold the right global elements.
+          // Units around the wrap points of 32-bit arithmetic (in units and in elements) follow
+          // each other with neither gap nor overlap, and hold the right global elements.
           std::vector<std::int64_t> ts = {0, 1, 2, p.units - 2, p.units - 1};
           for (int k : {29, 30, 31, 32, 33}) {
             for (std::int64_t d : {-1, 0, 1}) {
@@ -215,7 +220,8 @@ TEST(LaunchPlan, WindowsPastTwoToThe32AreCutAndAssignedExactly) {
           for (std::int64_t t : ts) {
             if (t < 0 || t + 1 >= p.units) continue;
             const launch::unit_job a = launch::unit_at(p, t), b = launch::unit_at(p, t + 1);
-            ASSERT_EQ(a.local_start + a.end, b.local_start + b.begin) << "units " << t << ", " << t + 1;
+            ASSERT_EQ(a.local_start + a.end, b.local_start + b.begin)
+                << "units " << t << ", " << t + 1;
             ASSERT_EQ(a.global_unit * per_unit, first + a.local_start) << "unit " << t;
             ASSERT_EQ(b.global_unit, a.global_unit + 1);
             if (t > 0) {
@@ -226,8 +232,9 @@ TEST(LaunchPlan, WindowsPastTwoToThe32AreCutAndAssignedExactly) {
               const std::uint64_t threads = static_cast<std::uint64_t>(g.blocks) * g.block_dim;
               const std::uint64_t owner = static_cast<std::uint64_t>(t) % threads;
               const launch::thread_units r = launch::units_of_thread(
-                  p, launch::global_thread(static_cast<unsigned>(owner / g.block_dim), g.block_dim,
-                                           static_cast<unsigned>(owner % g.block_dim)),
+                  p,
+                  launch::global_thread(static_cast<unsigned>(owner / g.block_dim), g.block_dim,
+                                        static_cast<unsigned>(owner % g.block_dim)),
                   threads);
               ASSERT_EQ(static_cast<std::uint64_t>(r.begin), owner);
               ASSERT_EQ(static_cast<std::uint64_t>(r.step), threads);
@@ -257,7 +264,8 @@ TEST(LaunchPlan, GridBlocksCoverSmallWindowsAndCapLargeOnesAtResidentBlocks) {
       EXPECT_GE(b, 1u);
       EXPECT_LE(b, 1056u);
       // Either every unit has its own thread or the grid is full.
-      EXPECT_TRUE(static_cast<std::int64_t>(b) * threads >= units || b == 1056u) << units << " " << threads;
+      EXPECT_TRUE(static_cast<std::int64_t>(b) * threads >= units || b == 1056u)
+          << units << " " << threads;
       // And no block is wholly idle.
       EXPECT_LT(static_cast<std::int64_t>(b - 1) * threads, units);
     }

@@ -44,7 +44,8 @@ wi::model_plan mixed_plan() {
   wi::plan_entry explicit_stream = make_entry("scalar", {}, wi::dtype::f64, wi::normal(5, 1));
   explicit_stream.stream = 99;
   p.add(explicit_stream);
-  wi::plan_entry big = make_entry("big", {1 << 18}, wi::dtype::f32, wi::normal(0, 0.02));  // many tasks
+  wi::plan_entry big =
+      make_entry("big", {1 << 18}, wi::dtype::f32, wi::normal(0, 0.02));  // many tasks
   p.add(big);
   return p;
 }
@@ -69,11 +70,13 @@ TEST(ModelPlan, WholePlanEqualsEachTensorFilledOnItsOwn) {
     std::vector<void*> ptrs;
     for (std::size_t i = 0; i < plan.size(); ++i) bufs.emplace_back(plan.stored_bytes(i) + 1, 0xEE);
     for (auto& b : bufs) ptrs.push_back(b.data());
-    wi::fill_host(plan, wi::plan_buffers::per_entry(ptrs), wi::fill_options().with_threads(threads));
+    wi::fill_host(plan, wi::plan_buffers::per_entry(ptrs),
+                  wi::fill_options().with_threads(threads));
     for (std::size_t i = 0; i < plan.size(); ++i) {
       EXPECT_EQ(bufs[i].back(), 0xEE) << plan.entry(i).name << " wrote past its end";
       bufs[i].pop_back();
-      EXPECT_EQ(bufs[i], reference_fill(plan, i)) << plan.entry(i).name << ", " << threads << " threads";
+      EXPECT_EQ(bufs[i], reference_fill(plan, i))
+          << plan.entry(i).name << ", " << threads << " threads";
     }
   }
 }
@@ -88,11 +91,13 @@ TEST(ModelPlan, ArenaLayoutIsAlignedInOrderAndFillsLikePerEntryBuffers) {
   }
   EXPECT_EQ(plan.arena_bytes(), end);
   std::vector<unsigned char> arena(plan.arena_bytes() + 256, 0x11);
-  unsigned char* base = arena.data() + (256 - reinterpret_cast<std::uintptr_t>(arena.data()) % 256) % 256;
+  unsigned char* base =
+      arena.data() + (256 - reinterpret_cast<std::uintptr_t>(arena.data()) % 256) % 256;
   wi::fill_host(plan, wi::plan_buffers::arena(base));
   for (std::size_t i = 0; i < plan.size(); ++i) {
     const std::vector<unsigned char> want = reference_fill(plan, i);
-    EXPECT_EQ(std::memcmp(base + plan.arena_offset(i), want.data(), want.size()), 0) << plan.entry(i).name;
+    EXPECT_EQ(std::memcmp(base + plan.arena_offset(i), want.data(), want.size()), 0)
+        << plan.entry(i).name;
   }
 }
 
@@ -164,8 +169,10 @@ TEST(Rules, Gpt2RulesAreNanoGptAndHuggingFaces) {
   EXPECT_EQ(l.match("model.norm.weight")->init, wi::ones());
   EXPECT_EQ(l.match("model.layers.0.mlp.gate_proj.weight")->init, wi::normal(0, 0.01));
   const wi::rule_set m = wi::megatron_rules(24, 0.006);
-  EXPECT_EQ(m.match("layers.3.self_attention.dense.weight")->init, wi::normal(0, 0.006 / std::sqrt(48.0)));
-  EXPECT_EQ(m.match("layers.3.mlp.dense_4h_to_h.weight")->init, wi::normal(0, 0.006 / std::sqrt(48.0)));
+  EXPECT_EQ(m.match("layers.3.self_attention.dense.weight")->init,
+            wi::normal(0, 0.006 / std::sqrt(48.0)));
+  EXPECT_EQ(m.match("layers.3.mlp.dense_4h_to_h.weight")->init,
+            wi::normal(0, 0.006 / std::sqrt(48.0)));
   EXPECT_EQ(m.match("layers.3.mlp.dense_h_to_4h.weight")->init, wi::normal(0, 0.006));
   EXPECT_EQ(m.match("layers.3.input_layernorm.weight")->init, wi::ones());
   EXPECT_EQ(m.match("layers.3.mlp.dense_h_to_4h.bias")->init, wi::zeros());
@@ -187,8 +194,10 @@ TEST(Rules, PlanFromRulesEqualsHandWrittenEntries) {
   std::vector<float> w(256), want(256), ln(16);
   wi::fill_host(p, 0, w.data());
   wi::fill_host(p, 1, ln.data());
-  wi::fill_host({want.data(), wi::dtype::f32, {16, 16}}, wi::normal(0, 0.01), {42, wi::stream_of_name("h.0.attn.c_proj.weight")});
+  wi::fill_host({want.data(), wi::dtype::f32, {16, 16}}, wi::normal(0, 0.01),
+                {42, wi::stream_of_name("h.0.attn.c_proj.weight")});
   EXPECT_EQ(w, want);
   EXPECT_EQ(ln, std::vector<float>(16, 1.0f));
-  EXPECT_THROW(wi::entry_from_rules(wi::rule_set("empty"), "x", {1}, wi::dtype::f32), std::invalid_argument);
+  EXPECT_THROW(wi::entry_from_rules(wi::rule_set("empty"), "x", {1}, wi::dtype::f32),
+               std::invalid_argument);
 }

@@ -52,7 +52,8 @@ TEST(Philox, MatchesCurandHostGeneratorBlocksForSeveralSeeds) {
   // block 0 of stream 1 as words 4..7 (DESIGN.md §1). It runs without a GPU.
   for (std::uint64_t seed : {0ull, 1ull, 42ull, 0x123456789abcdefull, ~0ull}) {
     curandGenerator_t gen;
-    ASSERT_EQ(curandCreateGeneratorHost(&gen, CURAND_RNG_PSEUDO_PHILOX4_32_10), CURAND_STATUS_SUCCESS);
+    ASSERT_EQ(curandCreateGeneratorHost(&gen, CURAND_RNG_PSEUDO_PHILOX4_32_10),
+              CURAND_STATUS_SUCCESS);
     ASSERT_EQ(curandSetPseudoRandomGeneratorSeed(gen, seed), CURAND_STATUS_SUCCESS);
     std::vector<unsigned int> words(8);
     ASSERT_EQ(curandGenerate(gen, words.data(), words.size()), CURAND_STATUS_SUCCESS);
@@ -69,15 +70,15 @@ TEST(Philox, MatchesCurandHostGeneratorBlocksForSeveralSeeds) {
 
 TEST(Philox, WordIndexMathIsExactPastTwoToThe31_32_And33) {
   const std::uint64_t seed = 0xdeadbeefcafef00dull, stream = 0x0123456789abcdefull;
-  const std::uint64_t js[] = {(1ull << 31) - 1, 1ull << 31, (1ull << 31) + 1,
-                              (1ull << 32) - 1, 1ull << 32, (1ull << 32) + 1,
+  const std::uint64_t js[] = {(1ull << 31) - 1, 1ull << 31,       (1ull << 31) + 1,
+                              (1ull << 32) - 1, 1ull << 32,       (1ull << 32) + 1,
                               (1ull << 33) + 3, (1ull << 34) + 2, (1ull << 62) + 5};
   for (std::uint64_t j : js) {
     const std::uint64_t b = j / 4;
     // The counter built by hand from DESIGN.md §1, without philox_block.
-    const wi::words4 ctr{static_cast<std::uint32_t>(b & 0xffffffffu), static_cast<std::uint32_t>(b >> 32),
-                         static_cast<std::uint32_t>(stream & 0xffffffffu),
-                         static_cast<std::uint32_t>(stream >> 32)};
+    const wi::words4 ctr{
+        static_cast<std::uint32_t>(b & 0xffffffffu), static_cast<std::uint32_t>(b >> 32),
+        static_cast<std::uint32_t>(stream & 0xffffffffu), static_cast<std::uint32_t>(stream >> 32)};
     const wi::words4 out = wi::philox4x32(ctr, static_cast<std::uint32_t>(seed & 0xffffffffu),
                                           static_cast<std::uint32_t>(seed >> 32));
     EXPECT_EQ(wi::philox_word(seed, stream, j), wi::lane(out, j % 4)) << "j = " << j;

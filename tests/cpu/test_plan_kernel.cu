@@ -36,7 +36,9 @@ TEST(PlanKernel, EverySlotOfTheTableWritesFillHostsBytes) {
     for (int dim : {0, 1}) {
       for (int r = 0; r < 3; ++r) {
         wi::plan_entry e = make_entry("box" + std::to_string(n++), {24, 9}, t, wi::uniform(-3, 1));
-        if (r == 1) e = make_entry("pbox" + std::to_string(n++), {24, 9}, t, wi::xavier_normal()), e.layout = parts;
+        if (r == 1)
+          e = make_entry("pbox" + std::to_string(n++), {24, 9}, t, wi::xavier_normal()),
+          e.layout = parts;
         e.box = wi::shard(e.dims, dim, r, 3);
         plan.add(e);
       }
@@ -55,11 +57,13 @@ TEST(PlanKernel, EverySlotOfTheTableWritesFillHostsBytes) {
     at.push_back(bufs.back().data() + pad);
   }
   std::int64_t slots = 0;
-  const std::vector<wi::detail::plan_descriptor> table =
-      wi::detail::plan_table(plan, [&](std::size_t i) { return static_cast<void*>(at[i]); }, slots, "test");
+  const std::vector<wi::detail::plan_descriptor> table = wi::detail::plan_table(
+      plan, [&](std::size_t i) { return static_cast<void*>(at[i]); }, slots, "test");
   ASSERT_GT(table.size(), plan.size() - 1);
   for (std::int64_t s = 0; s < slots; ++s)
-    wi::detail::plan_slot(table[wi::detail::find_descriptor(table.data(), static_cast<std::int64_t>(table.size()), s)], s);
+    wi::detail::plan_slot(table[wi::detail::find_descriptor(
+                              table.data(), static_cast<std::int64_t>(table.size()), s)],
+                          s);
   for (std::size_t i = 0; i + 1 < plan.size(); ++i) {
     const wi::plan_entry& e = plan.entry(i);
     std::vector<unsigned char> want(plan.stored_bytes(i));
@@ -68,10 +72,12 @@ TEST(PlanKernel, EverySlotOfTheTableWritesFillHostsBytes) {
     wi::fill_host(plan.view(i, want.data()), e.init, plan.key_of(i), o);
     EXPECT_EQ(std::memcmp(at[i], want.data(), want.size()), 0) << e.name;
     const std::size_t pad = static_cast<std::size_t>(at[i] - bufs[i].data());
-    for (std::size_t b = 0; b < pad; ++b) ASSERT_EQ(bufs[i][b], 0xC3) << e.name << " wrote before its start";
+    for (std::size_t b = 0; b < pad; ++b)
+      ASSERT_EQ(bufs[i][b], 0xC3) << e.name << " wrote before its start";
     for (std::size_t b = pad + want.size(); b < bufs[i].size(); ++b)
       ASSERT_EQ(bufs[i][b], 0xC3) << e.name << " wrote past its end";
   }
   const std::vector<unsigned char> untouched(bufs.back().size(), 0xC3);
-  EXPECT_EQ(bufs.back(), untouched) << "the structured entry is filled beside the kernel, not by it";
+  EXPECT_EQ(bufs.back(), untouched)
+      << "the structured entry is filled beside the kernel, not by it";
 }

@@ -58,24 +58,28 @@ TEST(Presets, KerasFlaxAndMegatronResolveAsTheFrameworksDo) {
   EXPECT_EQ(wi::resolve(wi::megatron().weight, {512, 512}).stddev, 0.02);
   EXPECT_EQ(wi::resolve(wi::megatron_output(24).weight, {512, 512}).stddev, 0.002886751345948129);
   EXPECT_EQ(wi::resolve(wi::megatron_output(24).bias, wi::shape{512}).value, 0.0);
-  expect_invalid([] { wi::megatron_output(0); }, {"megatron_output", "num_layers", "0"}, "0 layers");
+  expect_invalid([] { wi::megatron_output(0); }, {"megatron_output", "num_layers", "0"},
+                 "0 layers");
   expect_invalid([] { wi::megatron(-1); }, {"megatron", "sigma"}, "negative sigma");
 }
 
 TEST(Presets, ByName) {
   for (const char* n : {"pytorch_linear", "pytorch_conv", "keras_dense", "flax_dense", "megatron"})
     EXPECT_EQ(wi::preset_by_name(n).name, n);
-  expect_invalid([] { wi::preset_by_name("torch"); }, {"preset_by_name", "torch", "pytorch_linear"}, "unknown");
+  expect_invalid([] { wi::preset_by_name("torch"); }, {"preset_by_name", "torch", "pytorch_linear"},
+                 "unknown");
 }
 
 TEST(Presets, LayerFillWritesWeightAndBiasWithTheWeightsFans) {
   const wi::shape wd{96, 40};
-  for (const wi::layer_preset& p : {wi::pytorch_linear(), wi::keras_dense(), wi::flax_dense(), wi::megatron()}) {
+  for (const wi::layer_preset& p :
+       {wi::pytorch_linear(), wi::keras_dense(), wi::flax_dense(), wi::megatron()}) {
     buffer w(wi::dtype::f32, 96 * 40), b(wi::dtype::f32, 96);
-    wi::fill_host(wi::tensor_view{w.data(), wi::dtype::f32, wd}, wi::tensor_view{b.data(), wi::dtype::f32, {96}}, p,
-                  kW, kB);
+    wi::fill_host(wi::tensor_view{w.data(), wi::dtype::f32, wd},
+                  wi::tensor_view{b.data(), wi::dtype::f32, {96}}, p, kW, kB);
     buffer w_ref(wi::dtype::f32, 96 * 40), b_ref(wi::dtype::f32, 96);
-    wi::fill_host(wi::tensor_view{w_ref.data(), wi::dtype::f32, wd}, wi::resolve(p.weight, wd, p.layout), kW);
+    wi::fill_host(wi::tensor_view{w_ref.data(), wi::dtype::f32, wd},
+                  wi::resolve(p.weight, wd, p.layout), kW);
     wi::fill_host(wi::tensor_view{b_ref.data(), wi::dtype::f32, {96}},
                   wi::resolve_with_fans(p.bias, wi::compute_fans(wd, p.layout)), kB);
     EXPECT_EQ(w.bytes, w_ref.bytes) << p.name;
@@ -83,8 +87,8 @@ TEST(Presets, LayerFillWritesWeightAndBiasWithTheWeightsFans) {
   }
   // PyTorch's bias bound for the (96, 40) weight is 1/sqrt(40), not anything of the bias's shape.
   buffer b(wi::dtype::f64, 96);
-  wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f64, {96, 40}, 0, 0}, wi::tensor_view{b.data(), wi::dtype::f64, {96}},
-                wi::pytorch_linear(), kW, kB);
+  wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f64, {96, 40}, 0, 0},
+                wi::tensor_view{b.data(), wi::dtype::f64, {96}}, wi::pytorch_linear(), kW, kB);
   double most = 0;
   for (double v : b.values()) most = std::max(most, std::fabs(v));
   EXPECT_LT(most, 1 / std::sqrt(40.0));
@@ -93,23 +97,28 @@ TEST(Presets, LayerFillWritesWeightAndBiasWithTheWeightsFans) {
 
 TEST(Presets, LayerWithoutInputsGetsAZeroBiasAsInPyTorch) {
   buffer b(wi::dtype::f32, 5);
-  wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f32, {5, 0}}, wi::tensor_view{b.data(), wi::dtype::f32, {5}},
-                wi::pytorch_linear(), kW, kB);
+  wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f32, {5, 0}},
+                wi::tensor_view{b.data(), wi::dtype::f32, {5}}, wi::pytorch_linear(), kW, kB);
   for (double v : b.values()) EXPECT_EQ(v, 0.0);
 }
 
 TEST(Presets, ABadBiasLeavesTheWeightUntouched) {
   buffer w(wi::dtype::f32, 64), b(wi::dtype::f32, 8);
-  expect_invalid([&] {
-    wi::fill_host(wi::tensor_view{w.data(), wi::dtype::f32, {8, 8}}, wi::tensor_view{b.data(), wi::dtype::f32, {8}, 4, 9},
-                  wi::pytorch_linear(), kW, kB);
-  }, {"fill_host", "window"}, "bias window outside");
+  expect_invalid(
+      [&] {
+        wi::fill_host(wi::tensor_view{w.data(), wi::dtype::f32, {8, 8}},
+                      wi::tensor_view{b.data(), wi::dtype::f32, {8}, 4, 9}, wi::pytorch_linear(),
+                      kW, kB);
+      },
+      {"fill_host", "window"}, "bias window outside");
   EXPECT_TRUE(w.untouched());
   EXPECT_TRUE(b.untouched());
-  expect_invalid([&] {
-    wi::fill_host(wi::tensor_view{w.data(), wi::dtype::f32, {64}}, wi::tensor_view{b.data(), wi::dtype::f32, {8}},
-                  wi::keras_dense(), kW, kB);
-  }, {"rank >= 2", "[64]"}, "1-D weight");
+  expect_invalid(
+      [&] {
+        wi::fill_host(wi::tensor_view{w.data(), wi::dtype::f32, {64}},
+                      wi::tensor_view{b.data(), wi::dtype::f32, {8}}, wi::keras_dense(), kW, kB);
+      },
+      {"rank >= 2", "[64]"}, "1-D weight");
   EXPECT_TRUE(w.untouched());
   EXPECT_TRUE(b.untouched());
 }

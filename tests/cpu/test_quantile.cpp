@@ -1,8 +1,8 @@
 // tests/cpu/test_quantile.cpp: accuracy of the v2 inverse normal CDF (kernels/normal_quantile.hpp)
 // against higher-precision references: the f32 table on words (sampled here; every one of the 2^32
-// words in */QuantileLong.*, run with WEIGHTINIT_LONG_TESTS=1), the f32 table on double probabilities
-// (the truncated normal's entry), the f64 AS 241 (sampled densely, extreme tails included), and
-// exact symmetry and monotonicity. Measured bounds are printed on every run.
+// words in */QuantileLong.*, run with WEIGHTINIT_LONG_TESTS=1), the f32 table on double
+// probabilities (the truncated normal's entry), the f64 AS 241 (sampled densely, extreme tails
+// included), and exact symmetry and monotonicity. Measured bounds are printed on every run.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -22,7 +22,7 @@ namespace xf = weightinit::xf;
 namespace {
 
 // Bounds the tests enforce (the README's accuracy table; measured maxima are printed).
-constexpr double kWordUlpF32 = 3.0;    // the contract's bound for every word
+constexpr double kWordUlpF32 = 3.0;  // the contract's bound for every word
 constexpr double kDoubleInUlpF32 = 3.0;
 constexpr double kUlpF64 = 8.0;
 
@@ -49,8 +49,8 @@ long double quantile_reference(long double p, long double d) {
   long double x = xf::normal_quantile_f64(static_cast<double>(p), static_cast<double>(d));
   for (int i = 0; i < 3; ++i) {
     // f(x) = Phi(x) - p, written as (1/2 - p) - (1/2 - Phi(x)) = d + erf(x/sqrt2)/2 near 0
-    const long double f = p < 0.25L ? 0.5L * std::erfc(-x * sqrt1_2) - p
-                                    : d + 0.5L * std::erf(x * sqrt1_2);
+    const long double f =
+        p < 0.25L ? 0.5L * std::erfc(-x * sqrt1_2) - p : d + 0.5L * std::erf(x * sqrt1_2);
     x -= f / (inv_sqrt_2pi * std::exp(-0.5L * x * x));
   }
   return x;
@@ -60,7 +60,8 @@ long double quantile_reference(long double p, long double d) {
 // quantile (checked against the long double reference below) is far below an f32 ulp off.
 double word_reference(std::uint32_t wl) {
   const double p = static_cast<double>(2 * static_cast<std::uint64_t>(wl) + 1) * 0x1p-33;
-  const double d = static_cast<double>(2 * static_cast<std::uint64_t>(0x7fffffffu - wl) + 1) * 0x1p-33;
+  const double d =
+      static_cast<double>(2 * static_cast<std::uint64_t>(0x7fffffffu - wl) + 1) * 0x1p-33;
   return xf::normal_quantile_f64(p, d);
 }
 
@@ -136,8 +137,8 @@ TEST(NormalQuantileF64, IsWithinEightUlpOfALongDoubleNewtonReferenceDenselyAndIn
   };
   for (int i = 0; i < 400000; ++i) {
     const std::uint64_t r = rng() >> 12;  // 52 bits
-    check(r);                               // uniform over the lower half
-    check(r >> (rng() % 52));               // log-uniform: every binade of p down to 2^-54
+    check(r);                             // uniform over the lower half
+    check(r >> (rng() % 52));             // log-uniform: every binade of p down to 2^-54
     check(0x000fffffffffffffull - (r >> (rng() % 52)));  // every binade of d near the centre
   }
   for (std::uint64_t k = 0; k < 4096; ++k) check(k);  // the extreme tail, word by word
@@ -179,9 +180,10 @@ TEST(NormalQuantileF32Word, IsWithinThreeUlpOnASampleOfWordsAndAllExtremeOnes) {
   word_scan a = scan_words(0, 0x80000000ull, 4099, test_threads());
   const word_scan tail = scan_words(0, 1u << 20, 1, test_threads());
   const word_scan centre = scan_words(0x80000000ull - (1u << 20), 0x80000000ull, 1, test_threads());
-  std::printf("normal_f32 (table) on %llu sampled words: max %.3f ulp at w = %u; extreme tail "
-              "2^20 words: %.3f ulp; centre 2^20 words: %.3f ulp\n",
-              static_cast<unsigned long long>(a.count), a.worst, a.worst_w, tail.worst, centre.worst);
+  std::printf(
+      "normal_f32 (table) on %llu sampled words: max %.3f ulp at w = %u; extreme tail "
+      "2^20 words: %.3f ulp; centre 2^20 words: %.3f ulp\n",
+      static_cast<unsigned long long>(a.count), a.worst, a.worst_w, tail.worst, centre.worst);
   EXPECT_LE(a.worst, kWordUlpF32);
   EXPECT_LE(tail.worst, kWordUlpF32);
   EXPECT_LE(centre.worst, kWordUlpF32);
@@ -208,21 +210,24 @@ TEST(NormalQuantileF32Double, IsWithinThreeUlpForDoubleProbabilitiesFromTwoToThe
   for (int i = 0; i < 1000000; ++i) {
     const double m = 1.0 + static_cast<double>(rng() >> 12) * 0x1p-52;
     const double p = std::ldexp(m, -3 - static_cast<int>(rng() % 125));  // [2^-127, 2^-2)
-    const double et = ulp_error_f32(xf::normal_quantile_tail_from(p), quantile_reference(p, 0.5L - p));
+    const double et =
+        ulp_error_f32(xf::normal_quantile_tail_from(p), quantile_reference(p, 0.5L - p));
     if (et > worst_tail) {
       worst_tail = et;
       at_tail = p;
     }
     const double d = std::ldexp(m, -3 - static_cast<int>(rng() % 60));  // [2^-62, 2^-2)
-    const double ec = ulp_error_f32(xf::normal_quantile_centre_from(d), quantile_reference(0.5L - d, d));
+    const double ec =
+        ulp_error_f32(xf::normal_quantile_centre_from(d), quantile_reference(0.5L - d, d));
     if (ec > worst_centre) {
       worst_centre = ec;
       at_centre = d;
     }
   }
-  std::printf("normal_quantile_tail_from: max %.3f ulp at p = %a; normal_quantile_centre_from: "
-              "max %.3f ulp at d = %a\n",
-              worst_tail, at_tail, worst_centre, at_centre);
+  std::printf(
+      "normal_quantile_tail_from: max %.3f ulp at p = %a; normal_quantile_centre_from: "
+      "max %.3f ulp at d = %a\n",
+      worst_tail, at_tail, worst_centre, at_centre);
   EXPECT_LE(worst_tail, kDoubleInUlpF32);
   EXPECT_LE(worst_centre, kDoubleInUlpF32);
   EXPECT_EQ(xf::normal_quantile_centre_from(0.0), 0.0f);
@@ -236,7 +241,8 @@ TEST(NormalQuantileF32Double, IsWithinThreeUlpForDoubleProbabilitiesFromTwoToThe
 class QuantileLong : public ::testing::TestWithParam<int> {};
 
 TEST_P(QuantileLong, NormalF32IsWithinThreeUlpMonotoneAndSymmetricForEveryWordOfTheShard) {
-  if (!long_tests_enabled()) GTEST_SKIP() << "set WEIGHTINIT_LONG_TESTS=1 (about 30 s of CPU per shard)";
+  if (!long_tests_enabled())
+    GTEST_SKIP() << "set WEIGHTINIT_LONG_TESTS=1 (about 30 s of CPU per shard)";
   // Shard k: lower-half words [k 2^28, (k+1) 2^28); the upper half is their exact mirror (checked
   // word by word), and monotonicity across shard edges is checked at the edge.
   const std::uint64_t lo = static_cast<std::uint64_t>(GetParam()) << 28, hi = lo + (1ull << 28);
@@ -244,11 +250,12 @@ TEST_P(QuantileLong, NormalF32IsWithinThreeUlpMonotoneAndSymmetricForEveryWordOf
   const std::uint64_t edge_steps_back =
       (lo > 0 && xf::normal_quantile_lower_word(static_cast<std::uint32_t>(lo)) <
                      xf::normal_quantile_lower_word(static_cast<std::uint32_t>(lo - 1)));
-  std::printf("normal_f32 (table), words [%#llx, %#llx) and their mirrors: max error %.4f ulp at "
-              "w = %u; %llu non-monotone steps; %llu asymmetric words\n",
-              static_cast<unsigned long long>(lo), static_cast<unsigned long long>(hi), s.worst,
-              s.worst_w, static_cast<unsigned long long>(s.not_monotone + edge_steps_back),
-              static_cast<unsigned long long>(s.not_symmetric));
+  std::printf(
+      "normal_f32 (table), words [%#llx, %#llx) and their mirrors: max error %.4f ulp at "
+      "w = %u; %llu non-monotone steps; %llu asymmetric words\n",
+      static_cast<unsigned long long>(lo), static_cast<unsigned long long>(hi), s.worst, s.worst_w,
+      static_cast<unsigned long long>(s.not_monotone + edge_steps_back),
+      static_cast<unsigned long long>(s.not_symmetric));
   EXPECT_EQ(s.count, hi - lo);
   EXPECT_LE(s.worst, kWordUlpF32);
   EXPECT_EQ(s.not_symmetric, 0u);

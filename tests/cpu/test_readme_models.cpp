@@ -16,16 +16,20 @@ TEST(ReadmeModels, PlanAndShardExamplesRunAndMatchFillHost) {
   plan.add(wi::entry_from_rules(rules, "h.0.attn.c_attn.weight", {768, 2304}, wi::dtype::bf16));
   plan.add(wi::entry_from_rules(rules, "h.0.attn.c_proj.weight", {768, 768}, wi::dtype::bf16));
   plan.add(wi::entry_from_rules(rules, "h.0.ln_1.weight", {768}, wi::dtype::f32));
-  // Each tensor's stream is FNV-1a 64 of its name: adding or reordering tensors changes nothing else.
-  std::vector<unsigned char> arena(plan.arena_bytes());  // or plan_buffers::per_entry({p0, p1, ...})
+  // Each tensor's stream is FNV-1a 64 of its name: adding or reordering tensors changes nothing
+  // else.
+  std::vector<unsigned char> arena(
+      plan.arena_bytes());  // or plan_buffers::per_entry({p0, p1, ...})
   wi::fill_host(plan, wi::plan_buffers::arena(arena.data()));
-  // On the GPU: wi::device_plan gpu(plan, wi::plan_buffers::arena(d_arena));  wi::fill(gpu, stream);
-  // END README
+  // On the GPU: wi::device_plan gpu(plan, wi::plan_buffers::arena(d_arena));  wi::fill(gpu,
+  // stream); END README
 
   // BEGIN README: shard
   // Tensor parallelism: rank 1 of 4 holds rows 768..1535 of a (3072, 768) weight, dense.
-  wi::plan_entry fc = wi::entry_from_rules(rules, "h.0.mlp.c_fc.weight", {3072, 768}, wi::dtype::f32);
-  fc.box = wi::row_parallel(fc.dims, /*rank=*/1, /*world=*/4);  // offset {768, 0}, extent {768, 768}
+  wi::plan_entry fc =
+      wi::entry_from_rules(rules, "h.0.mlp.c_fc.weight", {3072, 768}, wi::dtype::f32);
+  fc.box =
+      wi::row_parallel(fc.dims, /*rank=*/1, /*world=*/4);  // offset {768, 0}, extent {768, 768}
   wi::model_plan shard_plan(/*seed=*/1234);
   shard_plan.add(fc);
   std::vector<float> shard(768 * 768);

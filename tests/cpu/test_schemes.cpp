@@ -107,10 +107,11 @@ TEST(SchemeFormulas, MatchThePapersOverManyShapesAndBothLayouts) {
       }
       for (wi::fan_mode m : {wi::fan_mode::fan_in, wi::fan_mode::fan_out}) {
         const double fan = m == wi::fan_mode::fan_in ? fi : fo;
-        for (auto [nl, slope, gain] : {std::tuple{wi::nonlinearity::relu, 0.0, std::sqrt(2.0)},
-                                       std::tuple{wi::nonlinearity::leaky_relu, 0.2, std::sqrt(2 / 1.04)},
-                                       std::tuple{wi::nonlinearity::tanh, 0.0, 5.0 / 3},
-                                       std::tuple{wi::nonlinearity::linear, 0.0, 1.0}}) {
+        for (auto [nl, slope, gain] :
+             {std::tuple{wi::nonlinearity::relu, 0.0, std::sqrt(2.0)},
+              std::tuple{wi::nonlinearity::leaky_relu, 0.2, std::sqrt(2 / 1.04)},
+              std::tuple{wi::nonlinearity::tanh, 0.0, 5.0 / 3},
+              std::tuple{wi::nonlinearity::linear, 0.0, 1.0}}) {
           // He et al.: σ = gain/√fan, bound = gain·√(3/fan).
           const wi::distribution hn = wi::resolve(wi::he_normal(m, nl, slope), s, l);
           expect_close(hn.stddev, gain / std::sqrt(fan), "he_normal " + at);
@@ -120,13 +121,16 @@ TEST(SchemeFormulas, MatchThePapersOverManyShapesAndBothLayouts) {
         }
       }
       // LeCun et al. 1998: U(±√(3/fi)), N(0, 1/fi).
-      expect_close(wi::resolve(wi::lecun_uniform(), s, l).high, std::sqrt(3.0 / fi), "lecun_u " + at);
-      expect_close(wi::resolve(wi::lecun_normal(), s, l).stddev, 1 / std::sqrt(fi), "lecun_n " + at);
+      expect_close(wi::resolve(wi::lecun_uniform(), s, l).high, std::sqrt(3.0 / fi),
+                   "lecun_u " + at);
+      expect_close(wi::resolve(wi::lecun_normal(), s, l).stddev, 1 / std::sqrt(fi),
+                   "lecun_n " + at);
       // Variance scaling, every mode and distribution.
       for (double scale : {1.0, 2.0, 0.1}) {
-        for (auto [mode, n] : {std::pair{wi::fan_mode::fan_in, fi}, std::pair{wi::fan_mode::fan_out, fo},
-                               std::pair{wi::fan_mode::fan_avg, (fi + fo) / 2},
-                               std::pair{wi::fan_mode::fan_geo_avg, std::sqrt(fi * fo)}}) {
+        for (auto [mode, n] :
+             {std::pair{wi::fan_mode::fan_in, fi}, std::pair{wi::fan_mode::fan_out, fo},
+              std::pair{wi::fan_mode::fan_avg, (fi + fo) / 2},
+              std::pair{wi::fan_mode::fan_geo_avg, std::sqrt(fi * fo)}}) {
           const double v = scale / n;
           const std::string vs = "variance_scaling " + at + " " + wi::to_string(mode);
           const wi::distribution u =
@@ -157,8 +161,10 @@ TEST(SchemeFormulas, TruncatedNormalInSigmaUnitsWithAndWithoutVarianceCorrection
   EXPECT_EQ(j.low, -0.04);
   EXPECT_EQ(j.high, 0.04);
   // Corrected, asymmetric: the parent σ is std / s(a, b), bounds mean + a·σ, mean + b·σ.
-  for (auto [a, b] : {std::pair{-2.0, 2.0}, std::pair{-1.0, 3.0}, std::pair{-0.5, 0.5}, std::pair{0.0, 4.0}}) {
-    const wi::distribution c = wi::resolve_with_fans(wi::truncated_normal_sigma(1.5, 0.3, a, b, true), wi::fans{});
+  for (auto [a, b] :
+       {std::pair{-2.0, 2.0}, std::pair{-1.0, 3.0}, std::pair{-0.5, 0.5}, std::pair{0.0, 4.0}}) {
+    const wi::distribution c =
+        wi::resolve_with_fans(wi::truncated_normal_sigma(1.5, 0.3, a, b, true), wi::fans{});
     const double sigma = 0.3 / truncated_std_numeric(a, b);
     EXPECT_NEAR(c.stddev, sigma, 1e-10 * sigma) << a << " " << b;
     EXPECT_NEAR(c.low, 1.5 + a * c.stddev, 1e-15);
@@ -181,8 +187,8 @@ TEST(SchemeFormulas, BiasUniformUsesTheWeightsFanIn) {
   const wi::distribution d = wi::resolve_with_fans(wi::bias_uniform(), w);
   EXPECT_EQ(d.high, 1 / std::sqrt(75.0));
   EXPECT_EQ(d.low, -d.high);
-  expect_invalid([] { wi::resolve(wi::bias_uniform(), wi::shape{64}); }, {"bias_uniform", "weight's fans", "[64]"},
-                 "bias against its own shape");
+  expect_invalid([] { wi::resolve(wi::bias_uniform(), wi::shape{64}); },
+                 {"bias_uniform", "weight's fans", "[64]"}, "bias against its own shape");
 }
 
 // ---- statistics ---------------------------------------------------------------------------------
@@ -202,60 +208,149 @@ TEST(SchemeSamples, EachElementwiseSchemeHasItsDistributionAtFixedSeeds) {
   std::vector<sample_case> cases;
   {  // Xavier uniform, (256, 512): fans 512, 256.
     const double b = std::sqrt(6.0 / 768);
-    cases.push_back({"xavier_uniform", wi::xavier_uniform(), {256, 512}, wi::layout::out_in, 0, b * b / 3, 1.8,
-                     uni(-b, b), -b, b});
+    cases.push_back({"xavier_uniform",
+                     wi::xavier_uniform(),
+                     {256, 512},
+                     wi::layout::out_in,
+                     0,
+                     b * b / 3,
+                     1.8,
+                     uni(-b, b),
+                     -b,
+                     b});
   }
   {  // Xavier normal, Keras conv kernel (7, 7, 32, 64): fans 1568, 3136, gain 5/3.
     const double s = 5.0 / 3 * std::sqrt(2.0 / (1568 + 3136));
-    cases.push_back({"xavier_normal", wi::xavier_normal(5.0 / 3), {7, 7, 32, 64}, wi::layout::in_out, 0, s * s, 3,
-                     nor(0, s), -kInf, kInf});
+    cases.push_back({"xavier_normal",
+                     wi::xavier_normal(5.0 / 3),
+                     {7, 7, 32, 64},
+                     wi::layout::in_out,
+                     0,
+                     s * s,
+                     3,
+                     nor(0, s),
+                     -kInf,
+                     kInf});
   }
   {  // He uniform, fan_out, leaky 0.2, (128, 64, 3, 3): fan_out 1152.
     const double b = std::sqrt(2 / 1.04) * std::sqrt(3.0 / 1152);
-    cases.push_back({"he_uniform", wi::he_uniform(wi::fan_mode::fan_out, wi::nonlinearity::leaky_relu, 0.2),
-                     {128, 64, 3, 3}, wi::layout::out_in, 0, b * b / 3, 1.8, uni(-b, b), -b, b});
+    cases.push_back({"he_uniform",
+                     wi::he_uniform(wi::fan_mode::fan_out, wi::nonlinearity::leaky_relu, 0.2),
+                     {128, 64, 3, 3},
+                     wi::layout::out_in,
+                     0,
+                     b * b / 3,
+                     1.8,
+                     uni(-b, b),
+                     -b,
+                     b});
   }
   {  // He normal, fan_in, relu, (512, 256): fan_in 256.
     const double s = std::sqrt(2.0 / 256);
-    cases.push_back({"he_normal", wi::he_normal(), {512, 256}, wi::layout::out_in, 0, s * s, 3, nor(0, s),
-                     -kInf, kInf});
+    cases.push_back({"he_normal",
+                     wi::he_normal(),
+                     {512, 256},
+                     wi::layout::out_in,
+                     0,
+                     s * s,
+                     3,
+                     nor(0, s),
+                     -kInf,
+                     kInf});
   }
   {  // LeCun uniform, (300, 400) in_out: fan_in 300.
     const double b = std::sqrt(3.0 / 300);
-    cases.push_back({"lecun_uniform", wi::lecun_uniform(), {300, 400}, wi::layout::in_out, 0, b * b / 3, 1.8,
-                     uni(-b, b), -b, b});
+    cases.push_back({"lecun_uniform",
+                     wi::lecun_uniform(),
+                     {300, 400},
+                     wi::layout::in_out,
+                     0,
+                     b * b / 3,
+                     1.8,
+                     uni(-b, b),
+                     -b,
+                     b});
   }
   {  // LeCun normal, (400, 300) out_in: fan_in 300.
     const double s = std::sqrt(1.0 / 300);
-    cases.push_back({"lecun_normal", wi::lecun_normal(), {400, 300}, wi::layout::out_in, 0, s * s, 3, nor(0, s),
-                     -kInf, kInf});
+    cases.push_back({"lecun_normal",
+                     wi::lecun_normal(),
+                     {400, 300},
+                     wi::layout::out_in,
+                     0,
+                     s * s,
+                     3,
+                     nor(0, s),
+                     -kInf,
+                     kInf});
   }
   {  // Variance scaling, truncated, fan_geo_avg, scale 2, (256, 512): the truncated variance is
      // exactly scale / n thanks to the 0.8796 correction.
     const double v = 2 / std::sqrt(256.0 * 512), s = std::sqrt(v) / 0.87962566103423978;
-    cases.push_back({"variance_scaling truncated", wi::variance_scaling(2, wi::fan_mode::fan_geo_avg), {256, 512},
-                     wi::layout::out_in, 0, v, 3, truncated_cdf(0, s, -2 * s, 2 * s), -2 * s, 2 * s});
+    cases.push_back({"variance_scaling truncated",
+                     wi::variance_scaling(2, wi::fan_mode::fan_geo_avg),
+                     {256, 512},
+                     wi::layout::out_in,
+                     0,
+                     v,
+                     3,
+                     truncated_cdf(0, s, -2 * s, 2 * s),
+                     -2 * s,
+                     2 * s});
   }
   {  // Variance scaling, uniform, fan_avg, (384, 256).
     const double v = 0.5 / 320, b = std::sqrt(3 * v);
-    cases.push_back({"variance_scaling uniform",
-                     wi::variance_scaling(0.5, wi::fan_mode::fan_avg, wi::scale_distribution::uniform), {384, 256},
-                     wi::layout::out_in, 0, v, 1.8, uni(-b, b), -b, b});
+    cases.push_back(
+        {"variance_scaling uniform",
+         wi::variance_scaling(0.5, wi::fan_mode::fan_avg, wi::scale_distribution::uniform),
+         {384, 256},
+         wi::layout::out_in,
+         0,
+         v,
+         1.8,
+         uni(-b, b),
+         -b,
+         b});
   }
   {  // Truncated normal with absolute, asymmetric bounds (PyTorch trunc_normal_).
     double m, v;
     truncated_moments(0.1, 0.5, -0.4, 1.1, &m, &v);
-    cases.push_back({"truncated_normal", wi::truncated_normal(0.1, 0.5, -0.4, 1.1), {100000}, wi::layout::out_in,
-                     m, v, 3, truncated_cdf(0.1, 0.5, -0.4, 1.1), -0.4, 1.1});
+    cases.push_back({"truncated_normal",
+                     wi::truncated_normal(0.1, 0.5, -0.4, 1.1),
+                     {100000},
+                     wi::layout::out_in,
+                     m,
+                     v,
+                     3,
+                     truncated_cdf(0.1, 0.5, -0.4, 1.1),
+                     -0.4,
+                     1.1});
   }
   {  // Truncated in σ units with correction: the samples' std is the std asked for.
     const double s = 0.1 / truncated_std_numeric(-2, 2);
-    cases.push_back({"truncated_normal_sigma corrected", wi::truncated_normal_sigma(0.5, 0.1, -2, 2, true),
-                     {100000}, wi::layout::out_in, 0.5, 0.01, 3, truncated_cdf(0.5, s, 0.5 - 2 * s, 0.5 + 2 * s),
-                     0.5 - 2 * s, 0.5 + 2 * s});
+    cases.push_back({"truncated_normal_sigma corrected",
+                     wi::truncated_normal_sigma(0.5, 0.1, -2, 2, true),
+                     {100000},
+                     wi::layout::out_in,
+                     0.5,
+                     0.01,
+                     3,
+                     truncated_cdf(0.5, s, 0.5 - 2 * s, 0.5 + 2 * s),
+                     0.5 - 2 * s,
+                     0.5 + 2 * s});
   }
-  cases.push_back({"uniform", wi::uniform(-3, 5), {100000}, wi::layout::out_in, 1, 64.0 / 12, 1.8, uni(-3, 5), -3, 5});
-  cases.push_back({"normal", wi::normal(1, 2), {100000}, wi::layout::out_in, 1, 4, 3, nor(1, 2), -kInf, kInf});
+  cases.push_back({"uniform",
+                   wi::uniform(-3, 5),
+                   {100000},
+                   wi::layout::out_in,
+                   1,
+                   64.0 / 12,
+                   1.8,
+                   uni(-3, 5),
+                   -3,
+                   5});
+  cases.push_back(
+      {"normal", wi::normal(1, 2), {100000}, wi::layout::out_in, 1, 4, 3, nor(1, 2), -kInf, kInf});
 
   for (const sample_case& c : cases) {
     for (std::uint64_t seed : {1ull, 2ull}) {
@@ -276,7 +371,8 @@ TEST(SchemeSamples, ConstantsAreExact) {
   for (auto [init, value] : {std::pair{wi::zeros(), 0.0}, std::pair{wi::ones(), 1.0},
                              std::pair{wi::constant(-0.375), -0.375}})
     for (wi::dtype t : {wi::dtype::f32, wi::dtype::f64, wi::dtype::f16, wi::dtype::bf16})
-      for (double v : filled(init, {5, 7}, t, kKey).values()) ASSERT_EQ(v, value) << wi::to_string(init);
+      for (double v : filled(init, {5, 7}, t, kKey).values())
+        ASSERT_EQ(v, value) << wi::to_string(init);
 }
 
 // ---- contracts ----------------------------------------------------------------------------------
@@ -284,8 +380,8 @@ TEST(SchemeSamples, ConstantsAreExact) {
 TEST(SchemeFill, ElementwiseSchemeEqualsTheFillOfItsResolvedDistributionBitForBit) {
   const wi::shape dims{48, 20, 3};
   for (const wi::initializer& init :
-       {wi::xavier_uniform(), wi::xavier_normal(2), wi::he_normal(wi::fan_mode::fan_out), wi::lecun_uniform(),
-        wi::variance_scaling(), wi::truncated_normal_sigma(0, 0.02)})
+       {wi::xavier_uniform(), wi::xavier_normal(2), wi::he_normal(wi::fan_mode::fan_out),
+        wi::lecun_uniform(), wi::variance_scaling(), wi::truncated_normal_sigma(0, 0.02)})
     for (wi::dtype t : {wi::dtype::f32, wi::dtype::f64, wi::dtype::f16, wi::dtype::bf16})
       for (wi::layout l : {wi::layout::out_in, wi::layout::in_out}) {
         const buffer a = filled(init, dims, t, kKey, l);
@@ -321,24 +417,34 @@ TEST(SchemeFill, EverySchemeFillsAnyWindowWithTheWholeTensorsValues) {
   };
   wi::fan_layout packed = wi::layout::out_in;
   packed.parts = {24, 8, 8};
-  const std::vector<window_case> cases = {
-      {wi::he_uniform(), {40, 13}, wi::layout::out_in},   {wi::xavier_normal(), {40, 13}, packed},
-      {wi::orthogonal(1.5), {40, 13}, wi::layout::out_in}, {wi::orthogonal(), {13, 40}, packed.convention},
-      {wi::orthogonal(), {40, 13}, packed},                {wi::eye(2), {40, 13}, wi::layout::out_in},
-      {wi::dirac(2), {8, 5, 3, 3}, wi::layout::out_in},    {wi::sparse(0.4), {40, 13}, wi::layout::out_in}};
+  const std::vector<window_case> cases = {{wi::he_uniform(), {40, 13}, wi::layout::out_in},
+                                          {wi::xavier_normal(), {40, 13}, packed},
+                                          {wi::orthogonal(1.5), {40, 13}, wi::layout::out_in},
+                                          {wi::orthogonal(), {13, 40}, packed.convention},
+                                          {wi::orthogonal(), {40, 13}, packed},
+                                          {wi::eye(2), {40, 13}, wi::layout::out_in},
+                                          {wi::dirac(2), {8, 5, 3, 3}, wi::layout::out_in},
+                                          {wi::sparse(0.4), {40, 13}, wi::layout::out_in}};
   for (const window_case& c : cases)
     for (wi::dtype t : {wi::dtype::f32, wi::dtype::f64, wi::dtype::bf16}) {
       const std::int64_t n = wi::element_count(c.dims);
       const buffer whole = filled(c.init, c.dims, t, kKey, c.lay);
       const std::size_t e = wi::size_of(t);
-      for (auto [first, count] : {std::pair<std::int64_t, std::int64_t>{0, n}, {1, n - 1}, {3, 1}, {7, 90},
-                                  {n - 5, 5}, {130, 211}, {13, 26}}) {
+      for (auto [first, count] : {std::pair<std::int64_t, std::int64_t>{0, n},
+                                  {1, n - 1},
+                                  {3, 1},
+                                  {7, 90},
+                                  {n - 5, 5},
+                                  {130, 211},
+                                  {13, 26}}) {
         buffer part(t, count);
-        wi::fill_host(wi::tensor_view{part.data(), t, c.dims, first, count}, c.init, kKey, with_layout(c.lay));
-        const std::vector<unsigned char> want(whole.bytes.begin() + static_cast<std::ptrdiff_t>(first * e),
-                                              whole.bytes.begin() + static_cast<std::ptrdiff_t>((first + count) * e));
-        EXPECT_EQ(part.bytes, want) << wi::to_string(c.init) << " " << wi::to_string(t) << " window [" << first
-                                    << ", +" << count << ")";
+        wi::fill_host(wi::tensor_view{part.data(), t, c.dims, first, count}, c.init, kKey,
+                      with_layout(c.lay));
+        const std::vector<unsigned char> want(
+            whole.bytes.begin() + static_cast<std::ptrdiff_t>(first * e),
+            whole.bytes.begin() + static_cast<std::ptrdiff_t>((first + count) * e));
+        EXPECT_EQ(part.bytes, want) << wi::to_string(c.init) << " " << wi::to_string(t)
+                                    << " window [" << first << ", +" << count << ")";
       }
     }
 }
@@ -350,9 +456,11 @@ TEST(SchemeFill, PackedWeightGetsTheDistributionsOfSeparateWeights) {
   qkv.parts = {e, e, e};
   for (const wi::initializer& init : {wi::xavier_uniform(), wi::he_normal(wi::fan_mode::fan_out),
                                       wi::variance_scaling(1, wi::fan_mode::fan_avg)}) {
-    EXPECT_TRUE(wi::to_string(wi::resolve(init, {3 * e, e}, qkv)) == wi::to_string(wi::resolve(init, {e, e})))
+    EXPECT_TRUE(wi::to_string(wi::resolve(init, {3 * e, e}, qkv)) ==
+                wi::to_string(wi::resolve(init, {e, e})))
         << wi::to_string(init);
-    EXPECT_NE(wi::to_string(wi::resolve(init, {3 * e, e})), wi::to_string(wi::resolve(init, {e, e})))
+    EXPECT_NE(wi::to_string(wi::resolve(init, {3 * e, e})),
+              wi::to_string(wi::resolve(init, {e, e})))
         << "unpacked, the fused weight would be narrower: " << wi::to_string(init);
   }
   wi::fan_layout qkv_keras = wi::layout::in_out;
@@ -369,24 +477,28 @@ TEST(SchemeFill, PackedWeightGetsTheDistributionsOfSeparateWeights) {
   std::int64_t row = 0;
   for (std::int64_t rows : gqa.parts) {
     buffer want(wi::dtype::f32, wi::element_count(dims));
-    wi::fill_host(wi::tensor_view{want.data(), wi::dtype::f32, dims}, wi::resolve(init, {rows, 64}), kKey);
+    wi::fill_host(wi::tensor_view{want.data(), wi::dtype::f32, dims}, wi::resolve(init, {rows, 64}),
+                  kKey);
     for (std::int64_t i = row * 64; i < (row + rows) * 64; ++i)
       ASSERT_EQ(got.at(i), want.at(i)) << "part of " << rows << " rows, element " << i;
     row += rows;
   }
-  expect_invalid([] { wi::resolve(wi::xavier_uniform(), {96, 64}, [] {
-                       wi::fan_layout l = wi::layout::out_in;
-                       l.parts = {64, 16, 16};
-                       return l;
-                     }()); },
-                 {"xavier_uniform", "different distributions"}, "resolve of unequal parts");
+  expect_invalid(
+      [] {
+        wi::resolve(wi::xavier_uniform(), {96, 64}, [] {
+          wi::fan_layout l = wi::layout::out_in;
+          l.parts = {64, 16, 16};
+          return l;
+        }());
+      },
+      {"xavier_uniform", "different distributions"}, "resolve of unequal parts");
 }
 
 TEST(SchemeFill, ZeroElementTensorsAreANoOp) {
   buffer sentinel(wi::dtype::f32, 4);
   for (const wi::shape& dims : {wi::shape{0, 16}, wi::shape{16, 0}, wi::shape{8, 0, 3, 3}})
-    for (const wi::initializer& init : {wi::he_normal(wi::fan_mode::fan_out), wi::xavier_uniform(), wi::normal(),
-                                        wi::orthogonal(), wi::sparse(0.5)}) {
+    for (const wi::initializer& init : {wi::he_normal(wi::fan_mode::fan_out), wi::xavier_uniform(),
+                                        wi::normal(), wi::orthogonal(), wi::sparse(0.5)}) {
       if (init.kind() == wi::scheme::sparse && dims.size() != 2) continue;  // sparse is 2-D only
       wi::fill_host(wi::tensor_view{sentinel.data(), wi::dtype::f32, dims}, init, kKey);
       EXPECT_TRUE(sentinel.untouched()) << wi::to_string(init) << " " << wi::to_string(dims);
@@ -394,7 +506,8 @@ TEST(SchemeFill, ZeroElementTensorsAreANoOp) {
   wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f32, {0, 3}}, wi::eye(), kKey);
   wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f32, {0, 3, 3, 3}}, wi::dirac(), kKey);
   // An empty window of a non-empty tensor, too.
-  wi::fill_host(wi::tensor_view{sentinel.data(), wi::dtype::f32, {8, 8}, 5, 0}, wi::orthogonal(), kKey);
+  wi::fill_host(wi::tensor_view{sentinel.data(), wi::dtype::f32, {8, 8}, 5, 0}, wi::orthogonal(),
+                kKey);
   EXPECT_TRUE(sentinel.untouched());
 }
 
@@ -405,32 +518,57 @@ TEST(SchemeFill, EveryBadInputThrowsNamingTheValuesAndWritesNothing) {
     for (wi::dtype t : {wi::dtype::f32, wi::dtype::f64}) {
       const std::int64_t n = std::max<std::int64_t>(1, wi::element_count(c.dims));
       buffer b(t, n);
-      expect_invalid([&] { wi::fill_host(wi::tensor_view{b.data(), t, c.dims}, c.init, kKey, with_layout(c.lay)); }, c.words,
-                     c.what);
+      expect_invalid(
+          [&] {
+            wi::fill_host(wi::tensor_view{b.data(), t, c.dims}, c.init, kKey, with_layout(c.lay));
+          },
+          c.words, c.what);
       EXPECT_TRUE(b.untouched()) << c.what << ": the buffer was written";
     }
 }
 
 TEST(SchemeFill, BadSchemeParametersThrowEvenForZeroElementTensors) {
-  expect_invalid([] { wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f32, {0, 4}}, wi::normal(0, -1), kKey); },
-                 {"normal", "std"}, "std < 0 on an empty tensor");
-  expect_invalid([] { wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f32, {0}}, wi::xavier_uniform(), kKey); },
-                 {"xavier_uniform", "rank >= 2"}, "rank 1, empty");
+  expect_invalid(
+      [] {
+        wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f32, {0, 4}}, wi::normal(0, -1), kKey);
+      },
+      {"normal", "std"}, "std < 0 on an empty tensor");
+  expect_invalid(
+      [] {
+        wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f32, {0}}, wi::xavier_uniform(), kKey);
+      },
+      {"xavier_uniform", "rank >= 2"}, "rank 1, empty");
 }
 
 TEST(SchemeFill, ZeroFanGivenExplicitlyAndBadWindowsThrowBeforeWriting) {
   buffer b(wi::dtype::f32, 16);
-  expect_invalid([&] { wi::fill_host(wi::tensor_view{b.data(), wi::dtype::f32, {16}}, wi::xavier_uniform(), kKey,
-                                     with_fans(wi::fans{0, 10, 1})); },
-                 {"xavier_uniform", "fan_in", "0"}, "zero fan_in");
-  expect_invalid([&] { wi::fill_host(wi::tensor_view{b.data(), wi::dtype::f32, {16}}, wi::he_normal(wi::fan_mode::fan_out),
-                                     kKey, with_fans(wi::fans{4, 0, 1})); },
-                 {"he_normal", "fan_out", "0"}, "zero fan_out");
-  expect_invalid([&] { wi::resolve_with_fans(wi::lecun_normal(), wi::fans{kNan, 3, 1}); }, {"lecun_normal", "fan_in", "nan"},
-                 "NaN fan");
-  expect_invalid([&] { wi::fill_host(wi::tensor_view{b.data(), wi::dtype::f32, {4, 4}, 10, 7}, wi::orthogonal(), kKey); },
-                 {"fill_host", "window"}, "window outside");
-  expect_invalid([&] { wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f32, {4, 4}}, wi::eye(), kKey); },
-                 {"fill_host", "null"}, "null pointer");
+  expect_invalid(
+      [&] {
+        wi::fill_host(wi::tensor_view{b.data(), wi::dtype::f32, {16}}, wi::xavier_uniform(), kKey,
+                      with_fans(wi::fans{0, 10, 1}));
+      },
+      {"xavier_uniform", "fan_in", "0"}, "zero fan_in");
+  expect_invalid(
+      [&] {
+        wi::fill_host(wi::tensor_view{b.data(), wi::dtype::f32, {16}},
+                      wi::he_normal(wi::fan_mode::fan_out), kKey, with_fans(wi::fans{4, 0, 1}));
+      },
+      {"he_normal", "fan_out", "0"}, "zero fan_out");
+  expect_invalid(
+      [&] {
+        wi::resolve_with_fans(wi::lecun_normal(), wi::fans{kNan, 3, 1});
+      },
+      {"lecun_normal", "fan_in", "nan"}, "NaN fan");
+  expect_invalid(
+      [&] {
+        wi::fill_host(wi::tensor_view{b.data(), wi::dtype::f32, {4, 4}, 10, 7}, wi::orthogonal(),
+                      kKey);
+      },
+      {"fill_host", "window"}, "window outside");
+  expect_invalid(
+      [&] {
+        wi::fill_host(wi::tensor_view{nullptr, wi::dtype::f32, {4, 4}}, wi::eye(), kKey);
+      },
+      {"fill_host", "null"}, "null pointer");
   EXPECT_TRUE(b.untouched());
 }

@@ -22,9 +22,11 @@ using weightinit_test::scatter_box;
 
 namespace {
 
-std::vector<unsigned char> whole_fill(const wi::shape& dims, wi::dtype t, const wi::initializer& init,
-                                      wi::key k, const wi::fill_options& o = {}) {
-  std::vector<unsigned char> out(static_cast<std::size_t>(wi::element_count(dims)) * wi::size_of(t));
+std::vector<unsigned char> whole_fill(const wi::shape& dims, wi::dtype t,
+                                      const wi::initializer& init, wi::key k,
+                                      const wi::fill_options& o = {}) {
+  std::vector<unsigned char> out(static_cast<std::size_t>(wi::element_count(dims)) *
+                                 wi::size_of(t));
   wi::fill_host({out.data(), t, dims}, init, k, o);
   return out;
 }
@@ -32,7 +34,8 @@ std::vector<unsigned char> whole_fill(const wi::shape& dims, wi::dtype t, const 
 std::vector<unsigned char> box_fill(const wi::shape& dims, const wi::shard_box& box, wi::dtype t,
                                     const wi::initializer& init, wi::key k, unsigned threads,
                                     const wi::fill_options& base = {}) {
-  std::vector<unsigned char> out(static_cast<std::size_t>(wi::element_count(box)) * wi::size_of(t) + 1, 0xAB);
+  std::vector<unsigned char> out(
+      static_cast<std::size_t>(wi::element_count(box)) * wi::size_of(t) + 1, 0xAB);
   wi::tensor_view v{out.data(), t, dims};
   v.box = box;
   wi::fill_options o = base;
@@ -46,8 +49,13 @@ std::vector<unsigned char> box_fill(const wi::shape& dims, const wi::shard_box& 
 const wi::dtype kTypes[] = {wi::dtype::f32, wi::dtype::f64, wi::dtype::f16, wi::dtype::bf16};
 
 std::vector<wi::initializer> schemes() {
-  return {wi::uniform(-0.5, 0.25), wi::normal(0.1, 0.02), wi::truncated_normal(0, 1, -1.5, 0.5),
-          wi::xavier_uniform(), wi::he_normal(), wi::constant(0.75), wi::ones()};
+  return {wi::uniform(-0.5, 0.25),
+          wi::normal(0.1, 0.02),
+          wi::truncated_normal(0, 1, -1.5, 0.5),
+          wi::xavier_uniform(),
+          wi::he_normal(),
+          wi::constant(0.75),
+          wi::ones()};
 }
 
 }  // namespace
@@ -91,8 +99,9 @@ TEST(Shard, AssembledShardsEqualTheUnshardedFillBitForBit) {
               const std::vector<unsigned char> part = box_fill(dims, b, t, init, k, 1 + r % 2);
               scatter_box(dims, b, bytes, part.data(), assembled.data());
             }
-            ASSERT_EQ(assembled, whole) << wi::to_string(init) << " " << wi::to_string(t) << " "
-                                        << wi::to_string(dims) << " dim " << dim << " world " << world;
+            ASSERT_EQ(assembled, whole)
+                << wi::to_string(init) << " " << wi::to_string(t) << " " << wi::to_string(dims)
+                << " dim " << dim << " world " << world;
             ++checked;
           }
         }
@@ -105,15 +114,17 @@ TEST(Shard, AssembledShardsEqualTheUnshardedFillBitForBit) {
 TEST(Shard, ArbitraryBoxesHoldTheGlobalValuesAtTheirCoordinates) {
   const wi::shape dims{9, 13, 11};
   const wi::key k{5, 6};
-  const wi::shard_box boxes[] = {{{0, 0, 0}, {9, 13, 11}}, {{2, 3, 4}, {5, 7, 3}}, {{8, 12, 10}, {1, 1, 1}},
-                                 {{0, 5, 0}, {9, 1, 11}},  {{4, 0, 0}, {2, 13, 11}}, {{1, 2, 3}, {0, 4, 4}},
+  const wi::shard_box boxes[] = {{{0, 0, 0}, {9, 13, 11}}, {{2, 3, 4}, {5, 7, 3}},
+                                 {{8, 12, 10}, {1, 1, 1}}, {{0, 5, 0}, {9, 1, 11}},
+                                 {{4, 0, 0}, {2, 13, 11}}, {{1, 2, 3}, {0, 4, 4}},
                                  {{0, 0, 1}, {9, 13, 9}}};
   for (wi::dtype t : kTypes) {
     for (const wi::initializer& init : schemes()) {
       const std::vector<unsigned char> whole = whole_fill(dims, t, init, k);
       for (const wi::shard_box& b : boxes) {
         for (unsigned threads : {1u, 2u, 3u}) {
-          EXPECT_EQ(box_fill(dims, b, t, init, k, threads), gather_box(dims, b, wi::size_of(t), whole.data()))
+          EXPECT_EQ(box_fill(dims, b, t, init, k, threads),
+                    gather_box(dims, b, wi::size_of(t), whole.data()))
               << wi::to_string(b) << " " << wi::to_string(init) << " " << wi::to_string(t);
         }
       }
@@ -153,7 +164,8 @@ TEST(Shard, StructuredSchemesAndPackedPartsShardLikeTheWholeTensor) {
             // The same double-precision Q is rounded once: bit for bit as well.
             ASSERT_EQ(assembled, whole) << "orthogonal " << wi::to_string(t) << " dim " << dim;
           } else {
-            ASSERT_EQ(assembled, whole) << wi::to_string(it.init) << " " << wi::to_string(t) << " dim " << dim;
+            ASSERT_EQ(assembled, whole)
+                << wi::to_string(it.init) << " " << wi::to_string(t) << " dim " << dim;
           }
         }
       }
@@ -199,22 +211,25 @@ TEST(Shard, ParseBoxReadsOffsetExtentPairsStrictly) {
   const wi::shard_box b = wi::parse_box("0:1024,512:512");
   EXPECT_EQ(b.offset, (std::vector<std::int64_t>{0, 512}));
   EXPECT_EQ(b.extent, (std::vector<std::int64_t>{1024, 512}));
-  for (const char* bad : {"", "1", "1:", ":2", "1:2,", "-1:2", "1:2:3", "99999999999999999999:1", "a:b", "1 :2"})
+  for (const char* bad :
+       {"", "1", "1:", ":2", "1:2,", "-1:2", "1:2:3", "99999999999999999999:1", "a:b", "1 :2"})
     EXPECT_THROW(wi::parse_box(bad), std::invalid_argument) << bad;
 }
 
 // DESIGN.md §1, element by element: element i's Philox block is i / 4 (f32 math), its value the
 // block's lane i mod 4 through the shared transforms, rounded to bf16.
 TEST(Shard, Bf16BoxPastTwoToTheThirtyTwoEqualsTheContractElementByElement) {
-  const wi::shape dims{std::int64_t{1} << 19, std::int64_t{1} << 14};  // 2^33 elements, not allocated
+  const wi::shape dims{std::int64_t{1} << 19,
+                       std::int64_t{1} << 14};  // 2^33 elements, not allocated
   wi::shard_box b;
   b.offset = {(std::int64_t{1} << 18) + 3, 1000};
   b.extent = {5, 777};
   const std::int64_t first = b.offset[0] * dims[1] + b.offset[1];
   ASSERT_GT(first, std::int64_t{1} << 32);
   const wi::key k{0xDEADBEEFCAFEull, 42};
-  for (const wi::distribution& d : {wi::distribution::uniform(-2, 3), wi::distribution::normal(0, 0.02),
-                                    wi::distribution::truncated_normal(0, 1, -2, 2)}) {
+  for (const wi::distribution& d :
+       {wi::distribution::uniform(-2, 3), wi::distribution::normal(0, 0.02),
+        wi::distribution::truncated_normal(0, 1, -2, 2)}) {
     std::vector<std::uint16_t> got(static_cast<std::size_t>(wi::element_count(b)));
     wi::tensor_view v{got.data(), wi::dtype::bf16, dims};
     v.box = b;
@@ -225,7 +240,8 @@ TEST(Shard, Bf16BoxPastTwoToTheThirtyTwoEqualsTheContractElementByElement) {
       for (std::int64_t c = 0; c < b.extent[1]; ++c, ++i) {
         const std::int64_t g = (b.offset[0] + r) * dims[1] + b.offset[1] + c;
         float vals[4];
-        wi::block_values(p, wi::philox_block(k.seed, k.stream, static_cast<std::uint64_t>(g) / 4), vals);
+        wi::block_values(p, wi::philox_block(k.seed, k.stream, static_cast<std::uint64_t>(g) / 4),
+                         vals);
         wi::bf16_bits want;
         wi::store_value(&want, vals[g % 4]);
         ASSERT_EQ(got[i], want.bits) << wi::to_string(d) << " global element " << g;

@@ -80,7 +80,8 @@ long double truncated_quantile(long double a, long double b, long double u) {
     const long double ad = std::fabs(d);
     x = xf::normal_quantile_f64(static_cast<double>(0.5L - ad), static_cast<double>(ad));
     x = d < 0 ? -x : x;
-    for (int i = 0; i < 3; ++i) x += (half_minus_cdf(x) - d) / (inv_sqrt_2pi * std::exp(-0.5L * x * x));
+    for (int i = 0; i < 3; ++i)
+      x += (half_minus_cdf(x) - d) / (inv_sqrt_2pi * std::exp(-0.5L * x * x));
   }
   return x;
 }
@@ -93,7 +94,8 @@ long double truncated_quantile(long double a, long double b, long double u) {
 chi2 rounded_chi_square(const std::vector<float>& x, long double a, long double b, int bins) {
   std::vector<long double> edges;
   for (int j = 1; j < bins; ++j) {
-    const float f = static_cast<float>(truncated_quantile(a, b, static_cast<long double>(j) / bins));
+    const float f =
+        static_cast<float>(truncated_quantile(a, b, static_cast<long double>(j) / bins));
     const long double m = (static_cast<long double>(f) + std::nextafter(f, INFINITY)) / 2;
     if (m > a && m < b && (edges.empty() || m > edges.back())) edges.push_back(m);
   }
@@ -106,7 +108,8 @@ chi2 rounded_chi_square(const std::vector<float>& x, long double a, long double 
     prev = f;
   }
   for (float v : x)
-    obs[std::upper_bound(edges.begin(), edges.end(), static_cast<long double>(v)) - edges.begin()] += 1;
+    obs[std::upper_bound(edges.begin(), edges.end(), static_cast<long double>(v)) -
+        edges.begin()] += 1;
   return chi_square(obs, exp);
 }
 
@@ -118,7 +121,8 @@ double correlation(const std::vector<float>& a, const std::vector<float>& b, std
     sa += x, sb += y, sab += x * y, saa += x * x, sbb += y * y;
   }
   const long double ma = sa / n, mb = sb / n;
-  return static_cast<double>((sab / n - ma * mb) / std::sqrt((saa / n - ma * ma) * (sbb / n - mb * mb)));
+  return static_cast<double>((sab / n - ma * mb) /
+                             std::sqrt((saa / n - ma * ma) * (sbb / n - mb * mb)));
 }
 
 }  // namespace
@@ -131,9 +135,10 @@ TEST(NormalStatistics, ProbabilityIntegralTransformIsUniformOver16384BinsAtTwoTo
   const wi::key k{20261201, 3};
   const std::vector<float> z = fill_f32(distribution::normal(0, 1), k, n);
   const chi2 c = rounded_chi_square(z, -INFINITY, INFINITY, 1 << 14);
-  std::printf("normal f32 PIT: n = 2^24, seed %llu stream %llu, chi2 = %.1f (dof %.0f, bound %.1f)\n",
-              static_cast<unsigned long long>(k.seed), static_cast<unsigned long long>(k.stream),
-              c.stat, c.dof, c.bound());
+  std::printf(
+      "normal f32 PIT: n = 2^24, seed %llu stream %llu, chi2 = %.1f (dof %.0f, bound %.1f)\n",
+      static_cast<unsigned long long>(k.seed), static_cast<unsigned long long>(k.stream), c.stat,
+      c.dof, c.bound());
   EXPECT_LT(c.stat, c.bound());
 }
 
@@ -172,7 +177,8 @@ TEST(NormalStatistics, TailFrequenciesBeyondThreeFourFiveAndSixSigmaMatchAtTwoTo
   }
   for (int j = 0; j < 4; ++j) {
     const double exp = static_cast<double>(2 * cdf(-ts[j])) * chunks * chunk;
-    std::printf("|z| > %.0f: %.0f observed, %.2f expected (n = 2^26, seed 777)\n", ts[j], obs[j], exp);
+    std::printf("|z| > %.0f: %.0f observed, %.2f expected (n = 2^26, seed 777)\n", ts[j], obs[j],
+                exp);
     EXPECT_LE(std::fabs(obs[j] - exp), 6 * std::sqrt(exp) + 3) << ts[j];
   }
 }
@@ -199,8 +205,8 @@ TEST(NormalStatistics, NeighbouringElementsAreUncorrelatedAndPairsFillTheUnitSqu
     }
     const std::vector<double> exp(side * side, static_cast<double>(pairs) / (side * side));
     const chi2 c = chi_square(obs, exp);
-    std::printf("normal f32 pairs at lag %zu: chi2 = %.1f (dof %.0f, bound %.1f)\n", lag, c.stat, c.dof,
-                c.bound());
+    std::printf("normal f32 pairs at lag %zu: chi2 = %.1f (dof %.0f, bound %.1f)\n", lag, c.stat,
+                c.dof, c.bound());
     EXPECT_LT(c.stat, c.bound()) << lag;
   }
 }
@@ -223,8 +229,8 @@ TEST(NormalStatistics, NeighbouringStreamsAreIndependent) {
     const std::vector<double> exp(side * side, static_cast<double>(n) / (side * side));
     const chi2 c = chi_square(obs, exp);
     std::printf("streams %llu / %llu: correlation %.2e, joint chi2 = %.1f (bound %.1f)\n",
-                static_cast<unsigned long long>(s), static_cast<unsigned long long>(s + 1), r, c.stat,
-                c.bound());
+                static_cast<unsigned long long>(s), static_cast<unsigned long long>(s + 1), r,
+                c.stat, c.bound());
     EXPECT_LT(c.stat, c.bound()) << "streams " << s << ", " << s + 1;
   }
 }
@@ -239,19 +245,22 @@ struct interval {
 // Far tails, narrow intervals on both sides of 0 and at 0, wide ones. (Not intervals only a few
 // f32 ulps wide, such as [1, 1 + 1e-6]: there a single-ulp misrounding moves a tenth of the mass
 // and 2^24 samples see it; the accuracy test below covers them.)
-const interval kAuditIntervals[] = {{2, 3},        {-3, -2},     {-0.005, 0.005}, {6, 8},  {-8, -6},
-                                    {-1e-7, 1e-7}, {1e-7, 3e-7}, {-2, 2},         {4, INFINITY}};
+const interval kAuditIntervals[] = {{2, 3},       {-3, -2}, {-0.005, 0.005},
+                                    {6, 8},       {-8, -6}, {-1e-7, 1e-7},
+                                    {1e-7, 3e-7}, {-2, 2},  {4, INFINITY}};
 }  // namespace
 
-TEST(TruncatedNormalStatistics, PassesA16384BinChiSquareAtTwoToThe24SamplesForFarTailAndNarrowIntervals) {
+TEST(TruncatedNormalStatistics,
+     PassesA16384BinChiSquareAtTwoToThe24SamplesForFarTailAndNarrowIntervals) {
   const std::int64_t n = std::int64_t{1} << 24;
   std::uint64_t seed = 31337;
   for (const interval& iv : kAuditIntervals) {
     const wi::key k{++seed, 5};
     const std::vector<float> x = fill_f32(distribution::truncated_normal(0, 1, iv.a, iv.b), k, n);
     const chi2 c = rounded_chi_square(x, iv.a, iv.b, 1 << 14);
-    std::printf("truncated normal [%g, %g] f32: n = 2^24, seed %llu, chi2 = %.1f (dof %.0f, bound %.1f)\n",
-                iv.a, iv.b, static_cast<unsigned long long>(k.seed), c.stat, c.dof, c.bound());
+    std::printf(
+        "truncated normal [%g, %g] f32: n = 2^24, seed %llu, chi2 = %.1f (dof %.0f, bound %.1f)\n",
+        iv.a, iv.b, static_cast<unsigned long long>(k.seed), c.stat, c.dof, c.bound());
     EXPECT_LT(c.stat, c.bound()) << iv.a << ", " << iv.b;
   }
 }
@@ -274,7 +283,8 @@ double ulp_error_floor(float got, long double ref) {
 
 std::vector<interval> accuracy_grid() {
   std::vector<interval> g;
-  const double starts[] = {-8, -7, -6, -5, -4, -3, -2, -1, -0.5, -0.005, -1e-7, 0, 1e-7, 0.3, 1, 2, 3, 5, 7.9};
+  const double starts[] = {-8,    -7, -6,   -5,  -4, -3, -2, -1, -0.5, -0.005,
+                           -1e-7, 0,  1e-7, 0.3, 1,  2,  3,  5,  7.9};
   const double widths[] = {1e-7, 1e-5, 1e-3, 0.1, 1, INFINITY};
   for (double s : starts)
     for (double w : widths) g.push_back({s, s + w});
@@ -289,7 +299,8 @@ double scan_truncated(const interval& iv, std::uint64_t step, std::uint32_t* wor
   const wi::prepared<float> p = wi::detail::prepare_f32(d, dtype::f32, "test");
   double worst = 0;
   auto one = [&](std::uint32_t w) {
-    const double e = ulp_error_floor(wi::truncated_normal_f32(p, w), truncated_reference(iv.a, iv.b, w));
+    const double e =
+        ulp_error_floor(wi::truncated_normal_f32(p, w), truncated_reference(iv.a, iv.b, w));
     if (e > worst) {
       worst = e;
       *worst_w = w;
@@ -309,7 +320,8 @@ double scan_truncated(const interval& iv, std::uint64_t step, std::uint32_t* wor
 // the correctly rounded truncated quantile at that u, for every interval of the grid.
 constexpr double kTruncatedUlpF32 = 3.0;
 
-TEST(TruncatedNormalAccuracy, IsWithinThreeUlpOfTheCorrectlyRoundedTruncatedQuantileOnAGridOfIntervals) {
+TEST(TruncatedNormalAccuracy,
+     IsWithinThreeUlpOfTheCorrectlyRoundedTruncatedQuantileOnAGridOfIntervals) {
   double worst = 0;
   interval at{0, 0};
   std::uint32_t at_w = 0;
@@ -325,8 +337,9 @@ TEST(TruncatedNormalAccuracy, IsWithinThreeUlpOfTheCorrectlyRoundedTruncatedQuan
     }
     EXPECT_LE(e, kTruncatedUlpF32) << "[" << iv.a << ", " << iv.b << "] word " << w;
   }
-  std::printf("truncated normal f32: max %.3f ulp over %d intervals x 65730 words, at [%g, %g] w = %u\n",
-              worst, intervals, at.a, at.b, at_w);
+  std::printf(
+      "truncated normal f32: max %.3f ulp over %d intervals x 65730 words, at [%g, %g] w = %u\n",
+      worst, intervals, at.a, at.b, at_w);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,8 +371,10 @@ chi2 sixteen_bit_chi_square(dtype t, const distribution& d, wi::key k, std::int6
   };
   std::vector<double> expect(vals.size());
   for (std::size_t i = 0; i < vals.size(); ++i) {
-    const long double lo = i == 0 ? -INFINITY : (static_cast<long double>(vals[i - 1]) + vals[i]) / 2;
-    const long double hi = i + 1 == vals.size() ? INFINITY : (static_cast<long double>(vals[i]) + vals[i + 1]) / 2;
+    const long double lo =
+        i == 0 ? -INFINITY : (static_cast<long double>(vals[i - 1]) + vals[i]) / 2;
+    const long double hi =
+        i + 1 == vals.size() ? INFINITY : (static_cast<long double>(vals[i]) + vals[i + 1]) / 2;
     expect[i] = static_cast<double>((F(hi) - F(lo)) * n);
   }
   std::vector<double> count(vals.size(), 0);
@@ -397,8 +412,8 @@ TEST(SixteenBitStatistics, Bf16AndF16FillsMatchTheirExactDiscretizedDistribution
       const wi::key k{++seed, 0};
       const chi2 c = sixteen_bit_chi_square(t, d, k, std::int64_t{1} << 24);
       std::printf("%s %s: n = 2^24, seed %llu, chi2 = %.1f over %.0f dof (bound %.1f)\n",
-                  wi::to_string(t), wi::to_string(d).c_str(), static_cast<unsigned long long>(k.seed),
-                  c.stat, c.dof, c.bound());
+                  wi::to_string(t), wi::to_string(d).c_str(),
+                  static_cast<unsigned long long>(k.seed), c.stat, c.dof, c.bound());
       EXPECT_LT(c.stat, c.bound()) << wi::to_string(t) << ' ' << wi::to_string(d);
     }
   }

@@ -31,7 +31,8 @@ TEST(Eye, IsGainOnTheDiagonalForSquareTallAndWideShapes) {
         const buffer b = filled(wi::eye(gain), {rows, cols}, t, kKey);
         for (std::int64_t r = 0; r < rows; ++r)
           for (std::int64_t c = 0; c < cols; ++c)
-            ASSERT_EQ(b.at(r * cols + c), r == c ? gain : 0.0) << rows << "x" << cols << " at " << r << "," << c;
+            ASSERT_EQ(b.at(r * cols + c), r == c ? gain : 0.0)
+                << rows << "x" << cols << " at " << r << "," << c;
       }
 }
 
@@ -40,9 +41,14 @@ TEST(Dirac, MatchesPyTorchsLoopsForEveryRankAndGroupCount) {
     wi::shape dims;
     std::int64_t groups;
   };
-  for (const dirac_case& c : std::vector<dirac_case>{{{8, 4, 3, 3}, 1}, {{8, 4, 3, 3}, 2}, {{8, 4, 3, 3}, 4},
-                                                     {{6, 6, 5}, 3}, {{4, 8, 3, 3, 3}, 2}, {{2, 6, 4, 4}, 1},
-                                                     {{3, 2, 1}, 1}, {{12, 2, 2, 3}, 3}}) {
+  for (const dirac_case& c : std::vector<dirac_case>{{{8, 4, 3, 3}, 1},
+                                                     {{8, 4, 3, 3}, 2},
+                                                     {{8, 4, 3, 3}, 4},
+                                                     {{6, 6, 5}, 3},
+                                                     {{4, 8, 3, 3, 3}, 2},
+                                                     {{2, 6, 4, 4}, 1},
+                                                     {{3, 2, 1}, 1},
+                                                     {{12, 2, 2, 3}, 3}}) {
     // PyTorch dirac_: out_chans_per_grp = size(0) // groups; min_dim = min(that, size(1));
     // tensor[g * out_chans_per_grp + d, d, size(2) // 2, ...] = 1.
     const wi::shape& s = c.dims;
@@ -66,7 +72,8 @@ TEST(Sparse, EachColumnHasExactlyCeilSparsityTimesRowsZeros) {
   for (std::int64_t rows : {1, 2, 7, 33, 100})
     for (double sparsity : {0.0, 0.1, 0.25, 0.5, 0.99, 1.0}) {
       const std::int64_t cols = 17;
-      const std::int64_t want = static_cast<std::int64_t>(std::ceil(sparsity * static_cast<double>(rows)));
+      const std::int64_t want =
+          static_cast<std::int64_t>(std::ceil(sparsity * static_cast<double>(rows)));
       const buffer b = filled(wi::sparse(sparsity, 0.5), {rows, cols}, wi::dtype::f32, kKey);
       for (std::int64_t c = 0; c < cols; ++c) {
         std::int64_t zeros = 0;
@@ -93,14 +100,16 @@ TEST(Sparse, ZerosAreTheRowsWithTheSmallestDocumentedSelectionWords) {
     }
     std::sort(keys.begin(), keys.end());
     std::vector<bool> zero(static_cast<std::size_t>(rows), false);
-    for (std::int64_t j = 0; j < k; ++j) zero[static_cast<std::size_t>(keys[static_cast<std::size_t>(j)].second)] = true;
+    for (std::int64_t j = 0; j < k; ++j)
+      zero[static_cast<std::size_t>(keys[static_cast<std::size_t>(j)].second)] = true;
     for (std::int64_t r = 0; r < rows; ++r) {
       const std::int64_t i = r * cols + c;
       if (zero[static_cast<std::size_t>(r)]) {
         ASSERT_EQ(b.at(i), 0.0) << "row " << r << " column " << c;
         ASSERT_FALSE(std::signbit(b.at(i))) << "zeros are +0";
       } else {
-        ASSERT_EQ(b.at(i), values.at(i)) << "kept values are the normal fill's, row " << r << " column " << c;
+        ASSERT_EQ(b.at(i), values.at(i))
+            << "kept values are the normal fill's, row " << r << " column " << c;
       }
     }
   }
@@ -130,7 +139,8 @@ TEST(Sparse, RowsAreChosenUniformly) {
   for (std::int64_t r = 0; r < rows; ++r) {
     std::int64_t count = 0;
     for (std::int64_t c = 0; c < cols; ++c) count += b.at(r * cols + c) == 0.0;
-    EXPECT_LE(std::fabs(static_cast<double>(count) - mean), 6 * sd) << "row " << r << " zero in " << count << " columns";
+    EXPECT_LE(std::fabs(static_cast<double>(count) - mean), 6 * sd)
+        << "row " << r << " zero in " << count << " columns";
   }
 }
 
@@ -142,7 +152,8 @@ TEST(Sparse, SelectionIsIndependentOfTheValues) {
   const buffer b = filled(wi::sparse(0.25, std_dev), {rows, cols}, wi::dtype::f32, {8, 9});
   const buffer v = filled(wi::normal(0, std_dev), {rows, cols}, wi::dtype::f32, {8, 9});
   std::vector<double> hidden, kept;
-  for (std::int64_t i = 0; i < rows * cols; ++i) (b.at(i) == 0.0 ? hidden : kept).push_back(v.at(i));
+  for (std::int64_t i = 0; i < rows * cols; ++i)
+    (b.at(i) == 0.0 ? hidden : kept).push_back(v.at(i));
   ASSERT_EQ(hidden.size(), static_cast<std::size_t>(16 * cols));
   auto cdf = [&](double x) { return phi_cdf(x / std_dev); };
   expect_ks(hidden, cdf, "values under the zeros");

@@ -44,11 +44,13 @@ TEST(LogF64, IsWithinItsUlpBoundOnDenseSamples) {
     if (i & 1) {
       x = static_cast<double>((rng() >> 11) + 1) * 0x1p-53;
     } else {
-      x = std::ldexp(1.0 + static_cast<double>(rng() >> 12) * 0x1p-52, -static_cast<int>(rng() % 1074) - 1);
+      x = std::ldexp(1.0 + static_cast<double>(rng() >> 12) * 0x1p-52,
+                     -static_cast<int>(rng() % 1074) - 1);
     }
     worst = std::max(worst, ulp_error_f64(xf::log_f64(x), std::log(static_cast<long double>(x))));
   }
-  for (double x : {0x1p-1074, 0x1p-1022, 0x1.fffffffffffffp-1, 1.0, 0x1.6a09e667f3bccp+0, 0x1.6a09e667f3bcdp+0}) {
+  for (double x : {0x1p-1074, 0x1p-1022, 0x1.fffffffffffffp-1, 1.0, 0x1.6a09e667f3bccp+0,
+                   0x1.6a09e667f3bcdp+0}) {
     worst = std::max(worst, ulp_error_f64(xf::log_f64(x), std::log(static_cast<long double>(x))));
   }
   std::printf("log_f64: max error %.3f ulp over 4e6 samples\n", worst);
@@ -71,7 +73,8 @@ TEST(Uniforms, HaveTheDocumentedExactEndpointsAndSymmetry) {
 namespace {
 
 // f16: the compiler's _Float16 conversion (libgcc / F16C), an independent round-to-nearest-even.
-// Returns the number of floats b = lo, lo + step, ... < hi where to_f16_bits differs (NaN: any NaN).
+// Returns the number of floats b = lo, lo + step, ... < hi where to_f16_bits differs (NaN: any
+// NaN).
 std::uint64_t f16_mismatches(std::uint64_t lo, std::uint64_t hi, std::uint64_t step) {
   std::uint64_t bad = 0;
   for (std::uint64_t b = lo; b < hi; b += step) {
@@ -103,7 +106,8 @@ std::uint64_t bf16_mismatches(std::uint64_t lo, std::uint64_t hi, std::uint64_t 
     const std::uint32_t t = static_cast<std::uint32_t>(b) & 0xffff0000u;
     const double lo_v = xf::float_of(t);
     const bool top = (t & 0x7fffffffu) == 0x7f7f0000u;
-    const double hi_v = top ? std::copysign(0x1p128, lo_v) : static_cast<double>(xf::float_of(t + 0x10000u));
+    const double hi_v =
+        top ? std::copysign(0x1p128, lo_v) : static_cast<double>(xf::float_of(t + 0x10000u));
     const double dl = std::fabs(x - lo_v), dh = std::fabs(hi_v - x);
     double expect = dl < dh ? lo_v : dh < dl ? hi_v : ((t >> 16) & 1u) ? hi_v : lo_v;
     if (std::isinf(x)) expect = x;
@@ -120,7 +124,8 @@ std::uint64_t all_floats(F f, std::uint64_t lo, std::uint64_t hi) {
   std::vector<std::uint64_t> bad(n);
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < n; ++t)
-    pool.emplace_back([&, t] { bad[t] = f(lo + (hi - lo) * t / n, lo + (hi - lo) * (t + 1) / n, 1); });
+    pool.emplace_back(
+        [&, t] { bad[t] = f(lo + (hi - lo) * t / n, lo + (hi - lo) * (t + 1) / n, 1); });
   for (auto& th : pool) th.join();
   std::uint64_t sum = 0;
   for (auto b : bad) sum += b;
@@ -151,12 +156,12 @@ TEST(RoundToBf16, IsNearestWithTiesToEvenOnAStridedSweepOfAllFloats) {
   EXPECT_EQ(bf16_mismatches(0, 1ull << 32, 31), 0u);
 }
 
-// The long tests: every float. WEIGHTINIT_LONG_TESTS=1 ctest --test-dir build -R 'QuantileLong|TransformsLong'
-// The device stores with the hardware's RNE conversions (kernels/element.hpp): with the software
-// rounding proven equal to an independent RNE for every float, the GPU bit-equality tests close
-// the loop.
-// In 8 shards of 2^29 floats (the f16 reference, libgcc's software _Float16 conversion, is the
-// slow part; measured 2026-12-01: 366 s of CPU for all 2^32 floats, f16 and bf16, on 2 cores).
+// The long tests: every float. WEIGHTINIT_LONG_TESTS=1 ctest --test-dir build -R
+// 'QuantileLong|TransformsLong' The device stores with the hardware's RNE conversions
+// (kernels/element.hpp): with the software rounding proven equal to an independent RNE for every
+// float, the GPU bit-equality tests close the loop. In 8 shards of 2^29 floats (the f16 reference,
+// libgcc's software _Float16 conversion, is the slow part; measured 2026-12-01: 366 s of CPU for
+// all 2^32 floats, f16 and bf16, on 2 cores).
 class TransformsLong : public ::testing::TestWithParam<int> {};
 
 TEST_P(TransformsLong, F16AndBf16RoundingAreRoundToNearestEvenForEveryFloatOfTheShard) {

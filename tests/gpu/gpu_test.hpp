@@ -17,12 +17,12 @@
 #include <vector>
 
 /// Asserts that a CUDA call in test code succeeded, naming the call and the error.
-#define WEIGHTINIT_TEST_CUDA(call)                                                          \
-  do {                                                                                      \
-    const cudaError_t weightinit_test_status_ = (call);                                     \
-    ASSERT_EQ(weightinit_test_status_, cudaSuccess)                                         \
-        << #call << ": " << cudaGetErrorName(weightinit_test_status_) << ": "                \
-        << cudaGetErrorString(weightinit_test_status_);                                     \
+#define WEIGHTINIT_TEST_CUDA(call)                                            \
+  do {                                                                        \
+    const cudaError_t weightinit_test_status_ = (call);                       \
+    ASSERT_EQ(weightinit_test_status_, cudaSuccess)                           \
+        << #call << ": " << cudaGetErrorName(weightinit_test_status_) << ": " \
+        << cudaGetErrorString(weightinit_test_status_);                       \
   } while (0)
 
 namespace weightinit_test {

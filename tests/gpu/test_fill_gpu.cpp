@@ -1,7 +1,7 @@
 // tests/gpu/test_fill_gpu.cpp: the device fill against the CPU fill, bit for bit, for every
-// distribution x dtype x size x pointer offset x window start, with poisoned buffers and guard bytes;
-// grid independence; CUDA graph capture and replay; non-default streams; memory kinds. Skips (never
-// passes) without a GPU.
+// distribution x dtype x size x pointer offset x window start, with poisoned buffers and guard
+// bytes; grid independence; CUDA graph capture and replay; non-default streams; memory kinds. Skips
+// (never passes) without a GPU.
 #include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
@@ -47,7 +47,8 @@ constexpr std::size_t kGuard = 256;
 constexpr int kPoison = 0xff;
 
 std::vector<std::int64_t> sizes() {
-  std::vector<std::int64_t> s = {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 255, 257, 4095, 4097};
+  std::vector<std::int64_t> s = {0,  1,  2,  3,  4,  5,   7,   8,    9,
+                                 15, 16, 17, 31, 33, 255, 257, 4095, 4097};
   if (!weightinit_test::small_sizes_only()) s.push_back(1000003);
   return s;
 }
@@ -213,7 +214,8 @@ TEST_F(DeviceFillStreams, NonDefaultStreamOrdersTheFillAfterEarlierWorkOnIt) {
     // Poison, fill and copy back, all queued on the one non-blocking stream.
     WEIGHTINIT_TEST_CUDA(cudaMemsetAsync(buf.get(), kPoison, bytes, st.s));
     wi::fill({buf.get(), f.t, {f.first + f.n}, f.first, f.n}, f.d, f.k, st.s);
-    WEIGHTINIT_TEST_CUDA(cudaMemcpyAsync(got.data(), buf.get(), bytes, cudaMemcpyDeviceToHost, st.s));
+    WEIGHTINIT_TEST_CUDA(
+        cudaMemcpyAsync(got.data(), buf.get(), bytes, cudaMemcpyDeviceToHost, st.s));
     WEIGHTINIT_TEST_CUDA(cudaStreamSynchronize(st.s));
     EXPECT_TRUE(got == host_bytes(f.t, f.d, f.k, f.first, f.n)) << wi::to_string(f.t);
   }
@@ -244,7 +246,8 @@ TEST_F(DeviceFillStreams, GraphCaptureRecordsOneKernelPerFillAndReplaysTheEagerB
       gr.g, owners.size(), "one kernel node per non-empty fill, nothing else", owners, kPoison));
   WEIGHTINIT_TEST_CUDA(cudaGraphInstantiate(&gr.exec, gr.g, 0));
   for (int replay = 0; replay < 2; ++replay) {
-    for (const auto& b : owners) WEIGHTINIT_TEST_CUDA(cudaMemsetAsync(b->get(), kPoison, b->size(), st.s));
+    for (const auto& b : owners)
+      WEIGHTINIT_TEST_CUDA(cudaMemsetAsync(b->get(), kPoison, b->size(), st.s));
     WEIGHTINIT_TEST_CUDA(cudaGraphLaunch(gr.exec, st.s));
     WEIGHTINIT_TEST_CUDA(cudaStreamSynchronize(st.s));
     for (std::size_t i = 0; i < owners.size(); ++i) {

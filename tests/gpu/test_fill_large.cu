@@ -1,7 +1,7 @@
-// tests/gpu/test_fill_large.cu: a bf16 tensor of 2^32 + 2,000,000 elements filled by the device fill
-// and checked on the device, element by element, against a deliberately simple reference kernel:
-// one thread per element, our own host-device Philox (not cuRAND), kernels/element.hpp's values.
-// Nothing is copied to the host but a count, the first bad index and the guard bytes.
+// tests/gpu/test_fill_large.cu: a bf16 tensor of 2^32 + 2,000,000 elements filled by the device
+// fill and checked on the device, element by element, against a deliberately simple reference
+// kernel: one thread per element, our own host-device Philox (not cuRAND), kernels/element.hpp's
+// values. Nothing is copied to the host but a count, the first bad index and the guard bytes.
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
@@ -72,8 +72,11 @@ TEST_F(DeviceFillLarge, Bf16PastTwoToThe32ElementsEqualsAOneThreadPerElementRefe
   // The last 8 elements (indices past 2^32) also equal the CPU fill of that window.
   std::vector<std::uint16_t> tail(8), cpu(8);
   WEIGHTINIT_TEST_CUDA(cudaMemcpy(tail.data(), out + (n - 8), 16, cudaMemcpyDeviceToHost));
-  wi::fill_host({cpu.data(), wi::dtype::bf16, {static_cast<std::int64_t>(n)},
-                 static_cast<std::int64_t>(n - 8), 8},
+  wi::fill_host({cpu.data(),
+                 wi::dtype::bf16,
+                 {static_cast<std::int64_t>(n)},
+                 static_cast<std::int64_t>(n - 8),
+                 8},
                 d, k);
   EXPECT_EQ(tail, cpu);
 

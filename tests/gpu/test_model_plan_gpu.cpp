@@ -16,10 +16,10 @@
 #include "weightinit/weightinit.hpp"
 
 namespace wi = weightinit;
-using weightinit_test::make_entry;
-using weightinit_test::reference_fill;
 using weightinit_test::device_bytes;
 using weightinit_test::gpu_test;
+using weightinit_test::make_entry;
+using weightinit_test::reference_fill;
 
 namespace {
 
@@ -88,8 +88,9 @@ TEST_F(ModelPlanGpu, AssembledGpuShardsEqualTheUnshardedCpuFill) {
               WEIGHTINIT_TEST_CUDA(cudaMemcpy(part.data(), d.get(), n, cudaMemcpyDeviceToHost));
               weightinit_test::scatter_box(dims, b, bytes, part.data(), assembled.data());
             }
-            ASSERT_EQ(assembled, whole) << wi::to_string(init) << " " << wi::to_string(t) << " "
-                                        << wi::to_string(dims) << " dim " << dim << " world " << world;
+            ASSERT_EQ(assembled, whole)
+                << wi::to_string(init) << " " << wi::to_string(t) << " " << wi::to_string(dims)
+                << " dim " << dim << " world " << world;
           }
       }
 }
@@ -113,7 +114,8 @@ TEST_F(ModelPlanGpu, ABoundPlanCapturedInAGraphReplaysTheSameValues) {
   WEIGHTINIT_TEST_CUDA(cudaStreamSynchronize(s.s));
   for (std::size_t i = 0; i < plan.size(); ++i) {
     std::vector<unsigned char> got(plan.stored_bytes(i));
-    WEIGHTINIT_TEST_CUDA(cudaMemcpy(got.data(), arena.get() + plan.arena_offset(i), got.size(), cudaMemcpyDeviceToHost));
+    WEIGHTINIT_TEST_CUDA(cudaMemcpy(got.data(), arena.get() + plan.arena_offset(i), got.size(),
+                                    cudaMemcpyDeviceToHost));
     EXPECT_EQ(got, reference_fill(plan, i)) << plan.entry(i).name;
   }
 }

@@ -48,7 +48,8 @@ class buffer_on {
  public:
   explicit buffer_on(int device) : device_(device) {
     on_device scope(device_);
-    if (cudaMalloc(&ptr_, bytes()) != cudaSuccess || cudaMemset(ptr_, kPoison, bytes()) != cudaSuccess ||
+    if (cudaMalloc(&ptr_, bytes()) != cudaSuccess ||
+        cudaMemset(ptr_, kPoison, bytes()) != cudaSuccess ||
         cudaDeviceSynchronize() != cudaSuccess) {
       cudaGetLastError();
       if (ptr_) cudaFree(ptr_);

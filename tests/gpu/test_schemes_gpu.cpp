@@ -105,10 +105,11 @@ std::string layout_name(const wi::fan_layout& lay) {
 }
 
 // The CPU fill of the whole tensor (with the given fans when `f` is set, else with `lay`).
-std::vector<unsigned char> host_fill(const wi::initializer& init, const wi::shape& dims, wi::dtype t,
-                                     wi::key k, const wi::fan_layout& lay,
+std::vector<unsigned char> host_fill(const wi::initializer& init, const wi::shape& dims,
+                                     wi::dtype t, wi::key k, const wi::fan_layout& lay,
                                      const wi::fans* f = nullptr) {
-  std::vector<unsigned char> out(static_cast<std::size_t>(wi::element_count(dims)) * wi::size_of(t) + 1);
+  std::vector<unsigned char> out(
+      static_cast<std::size_t>(wi::element_count(dims)) * wi::size_of(t) + 1);
   const wi::tensor_view v{out.data(), t, dims};
   if (f) {
     wi::fill_host(v, init, k, with_fans(*f));
@@ -128,8 +129,8 @@ std::vector<unsigned char> slice(const std::vector<unsigned char>& whole, wi::dt
 
 ::testing::AssertionResult cuda_ok(cudaError_t e, const char* what) {
   if (e == cudaSuccess) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << what << ": " << cudaGetErrorName(e) << ": "
-                                       << cudaGetErrorString(e);
+  return ::testing::AssertionFailure()
+         << what << ": " << cudaGetErrorName(e) << ": " << cudaGetErrorString(e);
 }
 
 // A device buffer for windows of up to `max_elements` elements of up to 8 bytes, placed at any of
@@ -148,8 +149,9 @@ template <class F>
   const std::size_t s = wi::size_of(t), at = kGuard + offset * s;
   const std::size_t bytes = static_cast<std::size_t>(count) * s, region = at + bytes + kGuard;
   if (!buf || region > buf.size())
-    return ::testing::AssertionFailure() << "test bug: a region of " << region
-                                         << " bytes does not fit the device buffer of " << buf.size();
+    return ::testing::AssertionFailure()
+           << "test bug: a region of " << region << " bytes does not fit the device buffer of "
+           << buf.size();
   ::testing::AssertionResult r = cuda_ok(cudaMemset(buf.get(), kPoison, region), "cudaMemset");
   if (!r) return r;
   try {
@@ -159,7 +161,8 @@ template <class F>
   }
   if (!(r = cuda_ok(cudaGetLastError(), "a launch of the fill"))) return r;
   std::vector<unsigned char> got(region);
-  if (!(r = cuda_ok(cudaMemcpy(got.data(), buf.get(), region, cudaMemcpyDeviceToHost), "cudaMemcpy")))
+  if (!(r = cuda_ok(cudaMemcpy(got.data(), buf.get(), region, cudaMemcpyDeviceToHost),
+                    "cudaMemcpy")))
     return r;
   if (!(r = cuda_ok(cudaDeviceSynchronize(), "the fill's kernels"))) return r;
   for (std::size_t i = 0; i < region; ++i) {
@@ -210,9 +213,16 @@ template <class F>
 // Windows [first, first + count) of an n-element tensor: the whole, and windows that start and end
 // mid-row, mid-column, mid-part, in the last elements, one element long.
 std::vector<std::pair<std::int64_t, std::int64_t>> windows_of(std::int64_t n, std::int64_t cols) {
-  const std::pair<std::int64_t, std::int64_t> all[] = {
-      {0, n}, {1, n - 1}, {3, 1}, {7, 90}, {n - 5, 5}, {130, 211}, {13, 26},
-      {cols - 2, 5}, {2 * cols + 3, cols - 1}, {n / 2 + 1, n / 3}};
+  const std::pair<std::int64_t, std::int64_t> all[] = {{0, n},
+                                                       {1, n - 1},
+                                                       {3, 1},
+                                                       {7, 90},
+                                                       {n - 5, 5},
+                                                       {130, 211},
+                                                       {13, 26},
+                                                       {cols - 2, 5},
+                                                       {2 * cols + 3, cols - 1},
+                                                       {n / 2 + 1, n / 3}};
   std::vector<std::pair<std::int64_t, std::int64_t>> w;
   for (const auto& fc : all)
     if (fc.first >= 0 && fc.second >= 1 && fc.first + fc.second <= n &&
@@ -250,8 +260,8 @@ const scheme_case kElementwise[] = {
     {"xavier_uniform", wi::xavier_uniform()},
     {"xavier_normal_gain_2", wi::xavier_normal(2.0)},
     {"he_uniform", wi::he_uniform()},
-    {"he_uniform_leaky_relu_sqrt5", wi::he_uniform(wi::fan_mode::fan_in, wi::nonlinearity::leaky_relu,
-                                                   std::sqrt(5.0))},
+    {"he_uniform_leaky_relu_sqrt5",
+     wi::he_uniform(wi::fan_mode::fan_in, wi::nonlinearity::leaky_relu, std::sqrt(5.0))},
     {"he_normal_fan_out_tanh", wi::he_normal(wi::fan_mode::fan_out, wi::nonlinearity::tanh)},
     {"lecun_uniform", wi::lecun_uniform()},
     {"lecun_normal", wi::lecun_normal()},
@@ -334,14 +344,16 @@ TEST_P(ElementwiseSchemeOnDevice, EqualsTheHostFillBitForBitAndLeavesGuardBytesA
       const std::int64_t first = wins[wi_].first, count = wins[wi_].second;
       const std::size_t offset = (ci + 3 * wi_) % 8;
       ++expected_fills;
-      ASSERT_TRUE(fills_exactly(buf, t, offset, slice(whole, t, first, count), [&](unsigned char* p) {
-        const wi::tensor_view v{p, t, c.dims, first, count};
-        if (c.given_fans) {
-          wi::fill(v, sc.init, kKey, with_fans(kGivenFans), nullptr);
-        } else {
-          wi::fill(v, sc.init, kKey, with_layout(c.lay), nullptr);
-        }
-      })) << sc.name << " " << wi::to_string(t) << ", " << c.what << " " << wi::to_string(c.dims)
+      ASSERT_TRUE(fills_exactly(buf, t, offset, slice(whole, t, first, count),
+                                [&](unsigned char* p) {
+                                  const wi::tensor_view v{p, t, c.dims, first, count};
+                                  if (c.given_fans) {
+                                    wi::fill(v, sc.init, kKey, with_fans(kGivenFans), nullptr);
+                                  } else {
+                                    wi::fill(v, sc.init, kKey, with_layout(c.lay), nullptr);
+                                  }
+                                }))
+          << sc.name << " " << wi::to_string(t) << ", " << c.what << " " << wi::to_string(c.dims)
           << " " << (c.given_fans ? "given fans" : layout_name(c.lay)) << ", window [" << first
           << ", +" << count << "), pointer offset " << offset << " elements";
       ++fills;
@@ -366,7 +378,9 @@ TEST_F(ElementwiseSchemeOverloads, DefaultLayoutOverloadIsOutIn) {
   for (const wi::initializer& init : {wi::xavier_normal(), wi::he_uniform(wi::fan_mode::fan_out)})
     for (wi::dtype t : kTypes)
       EXPECT_TRUE(fills_exactly(buf, t, 5, host_fill(init, dims, t, kKey, wi::layout::out_in),
-                                [&](unsigned char* p) { wi::fill({p, t, dims}, init, kKey, nullptr); }))
+                                [&](unsigned char* p) {
+                                  wi::fill({p, t, dims}, init, kKey, nullptr);
+                                }))
           << wi::to_string(init) << " " << wi::to_string(t);
 }
 
@@ -384,20 +398,22 @@ struct structured_case {
 
 std::vector<structured_case> eye_cases() {
   std::vector<structured_case> c;
-  const std::vector<wi::shape> shapes = {{6, 6},   {5, 8},     {8, 5},      {1, 4},
-                                         {4, 1},   {33, 17},   {300, 257}, {1000, 1000}};
+  const std::vector<wi::shape> shapes = {{6, 6}, {5, 8},   {8, 5},     {1, 4},
+                                         {4, 1}, {33, 17}, {300, 257}, {1000, 1000}};
   for (const wi::shape& s : shapes)
-    for (double gain : {1.0, 0.3, -2.5}) c.push_back({"eye gain " + std::to_string(gain), wi::eye(gain), s});
+    for (double gain : {1.0, 0.3, -2.5})
+      c.push_back({"eye gain " + std::to_string(gain), wi::eye(gain), s});
   return c;
 }
 
 std::vector<structured_case> dirac_cases() {
   std::vector<structured_case> c;
   const std::vector<std::pair<wi::shape, std::int64_t>> shapes = {
-      {{8, 4, 3, 3}, 1},  {{8, 4, 3, 3}, 2},     {{8, 4, 3, 3}, 4},        {{6, 6, 5}, 3},
-      {{4, 8, 3, 3, 3}, 2}, {{2, 6, 4, 4}, 1},   {{3, 2, 1}, 1},           {{12, 2, 2, 3}, 3},
-      {{16, 16, 3}, 16},  {{96, 48, 9}, 3},      {{64, 32, 7, 7}, 1},      {{128, 64, 3, 3, 3}, 2}};
-  for (const auto& [s, g] : shapes) c.push_back({"dirac groups " + std::to_string(g), wi::dirac(g), s});
+      {{8, 4, 3, 3}, 1},    {{8, 4, 3, 3}, 2}, {{8, 4, 3, 3}, 4},   {{6, 6, 5}, 3},
+      {{4, 8, 3, 3, 3}, 2}, {{2, 6, 4, 4}, 1}, {{3, 2, 1}, 1},      {{12, 2, 2, 3}, 3},
+      {{16, 16, 3}, 16},    {{96, 48, 9}, 3},  {{64, 32, 7, 7}, 1}, {{128, 64, 3, 3, 3}, 2}};
+  for (const auto& [s, g] : shapes)
+    c.push_back({"dirac groups " + std::to_string(g), wi::dirac(g), s});
   return c;
 }
 
@@ -405,9 +421,9 @@ std::vector<structured_case> sparse_cases() {
   std::vector<structured_case> c;
   // {4096, n} and {4097, n}: either side of the kernel's shared-memory key cache; {2, 70000}: more
   // columns than one grid of 65535 blocks; {5000, 40}: recomputed keys over many rows.
-  const std::vector<wi::shape> shapes = {{1, 17},  {7, 17},    {100, 33},   {33, 100},   {4096, 1},
-                                         {4097, 1}, {4096, 3}, {4097, 3},   {5000, 40},  {300, 1000},
-                                         {2, 70000}};
+  const std::vector<wi::shape> shapes = {{1, 17},    {7, 17},     {100, 33}, {33, 100},
+                                         {4096, 1},  {4097, 1},   {4096, 3}, {4097, 3},
+                                         {5000, 40}, {300, 1000}, {2, 70000}};
   for (const wi::shape& s : shapes)
     for (double sparsity : {0.0, 0.1, 0.25, 0.5, 0.99, 1.0})
       c.push_back({"sparse " + std::to_string(sparsity), wi::sparse(sparsity, 0.5), s});
@@ -432,8 +448,9 @@ class StructuredSchemeOnDevice : public gpu_test,
 TEST_P(StructuredSchemeOnDevice, EqualsTheHostFillBitForBitInEveryWindowAndAtOddOffsets) {
   const int family = std::get<0>(GetParam());
   const wi::dtype t = kTypes[std::get<1>(GetParam())];
-  const std::vector<structured_case> cases =
-      family == 0 ? eye_cases() : family == 1 ? dirac_cases() : sparse_cases();
+  const std::vector<structured_case> cases = family == 0   ? eye_cases()
+                                             : family == 1 ? dirac_cases()
+                                                           : sparse_cases();
   std::int64_t largest = 1;
   for (const structured_case& c : cases) largest = std::max(largest, wi::element_count(c.dims));
   device_bytes buf(guarded_bytes(largest));
@@ -449,9 +466,12 @@ TEST_P(StructuredSchemeOnDevice, EqualsTheHostFillBitForBitInEveryWindowAndAtOdd
     for (std::size_t w = 0; w < wins.size(); ++w) {
       const std::int64_t first = wins[w].first, count = wins[w].second;
       const std::size_t offset = (ci + w) % 8;
-      ASSERT_TRUE(fills_exactly(buf, t, offset, slice(whole, t, first, count), [&](unsigned char* p) {
-        wi::fill(wi::tensor_view{p, t, c.dims, first, count}, c.init, kKey, nullptr);
-      })) << c.what << " (" << wi::to_string(c.init) << ") " << wi::to_string(t) << " "
+      ASSERT_TRUE(fills_exactly(
+          buf, t, offset, slice(whole, t, first, count),
+          [&](unsigned char* p) {
+            wi::fill(wi::tensor_view{p, t, c.dims, first, count}, c.init, kKey, nullptr);
+          }))
+          << c.what << " (" << wi::to_string(c.init) << ") " << wi::to_string(t) << " "
           << wi::to_string(c.dims) << ", window [" << first << ", +" << count
           << ") of the whole tensor's CPU fill, pointer offset " << offset << " elements";
       ++fills;
@@ -475,7 +495,8 @@ TEST_F(SparseOnDevice, KeptValuesAreTheNormalFillAndEachColumnHasCeilSparsityTim
   device_bytes buf(guarded_bytes(n));
   ASSERT_TRUE(buf);
   const double sparsity = 0.3;
-  const std::int64_t zeros = static_cast<std::int64_t>(std::ceil(sparsity * static_cast<double>(rows)));
+  const std::int64_t zeros =
+      static_cast<std::int64_t>(std::ceil(sparsity * static_cast<double>(rows)));
   std::vector<bool> mask_f32;
   for (wi::dtype t : kTypes) {
     std::vector<unsigned char> got, normal;
@@ -496,9 +517,11 @@ TEST_F(SparseOnDevice, KeptValuesAreTheNormalFillAndEachColumnHasCeilSparsityTim
         mask[i] = v[i] == 0.0;
         z += mask[i];
         if (mask[i]) {
-          ASSERT_FALSE(std::signbit(v[i])) << wi::to_string(t) << " element " << i << ": zeros are +0";
+          ASSERT_FALSE(std::signbit(v[i]))
+              << wi::to_string(t) << " element " << i << ": zeros are +0";
         } else {
-          ASSERT_EQ(v[i], nv[i]) << wi::to_string(t) << " element " << i << ": kept values are the normal fill's";
+          ASSERT_EQ(v[i], nv[i]) << wi::to_string(t) << " element " << i
+                                 << ": kept values are the normal fill's";
         }
       }
       ASSERT_EQ(z, zeros) << wi::to_string(t) << " column " << c;
@@ -530,7 +553,8 @@ TEST_F(SparseOnDevice, KeptValuesAreTheNormalFillAndEachColumnHasCeilSparsityTim
 //    double Householder against the CPU's double result on these inputs measured at most 2.2·s·eps
 //    (3.0 over other keys), so 32 leaves a margin of over 10.
 // Windows are compared bit for bit with the same slice of the GPU's whole tensor: each window
-// factors the same block, and cuSOLVER is deterministic by default (CUSOLVER_DETERMINISTIC_RESULTS).
+// factors the same block, and cuSOLVER is deterministic by default
+// (CUSOLVER_DETERMINISTIC_RESULTS).
 
 namespace {
 
@@ -563,7 +587,9 @@ double eps_of(wi::dtype t) {
   }
   return 1;
 }
-double math_eps_of(wi::dtype t) { return eps_of(t == wi::dtype::f64 ? wi::dtype::f64 : wi::dtype::f32); }
+double math_eps_of(wi::dtype t) {
+  return eps_of(t == wi::dtype::f64 ? wi::dtype::f64 : wi::dtype::f32);
+}
 
 struct ortho_case {
   const char* what;
@@ -622,11 +648,13 @@ TEST_P(OrthogonalOnDevice, IsOrthonormalTimesGainAndAgreesWithTheCpuToRounding) 
     })) << what;
     const std::vector<double> g = values_of(gpu, t);
     for (std::int64_t i = 0; i < n; ++i)
-      ASSERT_TRUE(std::isfinite(g[static_cast<std::size_t>(i)])) << what << ": element " << i << " not written";
+      ASSERT_TRUE(std::isfinite(g[static_cast<std::size_t>(i)]))
+          << what << ": element " << i << " not written";
     const std::vector<double> cpu = values_of(host_fill(init, c.dims, t, kKey, c.lay), t);
     for (const ortho_block& b : blocks_of(c.dims, c.lay)) {
       const double s = std::sqrt(static_cast<double>(std::max(b.rows, b.cols)));
-      const double err = orthonormality_error(&g[static_cast<std::size_t>(b.offset)], b.rows, b.cols, c.gain);
+      const double err =
+          orthonormality_error(&g[static_cast<std::size_t>(b.offset)], b.rows, b.cols, c.gain);
       EXPECT_LE(err, 16 * s * eps_math + 2 * eps_store)
           << what << ": block of " << b.rows << " x " << b.cols << " at element " << b.offset;
       const double abs_tol = std::fabs(c.gain) * 32 * s * eps_math;
@@ -634,7 +662,8 @@ TEST_P(OrthogonalOnDevice, IsOrthonormalTimesGainAndAgreesWithTheCpuToRounding) 
       std::int64_t worst_at = -1;
       for (std::int64_t i = b.offset; i < b.offset + b.rows * b.cols; ++i) {
         const double x = g[static_cast<std::size_t>(i)], y = cpu[static_cast<std::size_t>(i)];
-        const double excess = std::fabs(x - y) - (abs_tol + eps_store * std::max(std::fabs(x), std::fabs(y)));
+        const double excess =
+            std::fabs(x - y) - (abs_tol + eps_store * std::max(std::fabs(x), std::fabs(y)));
         if (worst_at < 0 || excess > worst) {
           worst = excess;
           worst_at = i;
@@ -642,8 +671,9 @@ TEST_P(OrthogonalOnDevice, IsOrthonormalTimesGainAndAgreesWithTheCpuToRounding) 
       }
       EXPECT_LE(worst, 0.0) << what << ": element " << worst_at << " GPU "
                             << g[static_cast<std::size_t>(worst_at)] << ", CPU "
-                            << cpu[static_cast<std::size_t>(worst_at)] << " differ beyond the tolerance "
-                            << abs_tol << " + " << eps_store << "·|value|";
+                            << cpu[static_cast<std::size_t>(worst_at)]
+                            << " differ beyond the tolerance " << abs_tol << " + " << eps_store
+                            << "·|value|";
     }
     // Windows: the same slice of the GPU's whole tensor, bit for bit. Each window runs a whole
     // factorization, so a few: the first four of windows_of after the whole tensor, and one across
@@ -657,9 +687,12 @@ TEST_P(OrthogonalOnDevice, IsOrthonormalTimesGainAndAgreesWithTheCpuToRounding) 
       const std::int64_t first = wins[w].first, count = wins[w].second;
       const std::size_t offset = (ci + w) % 8;
       std::vector<unsigned char> part;
-      ASSERT_TRUE(guarded_fill(buf, t, count, offset, part, [&](unsigned char* p) {
-        wi::fill(wi::tensor_view{p, t, c.dims, first, count}, init, kKey, with_layout(c.lay), nullptr);
-      })) << what << ", window [" << first << ", +" << count << ")";
+      ASSERT_TRUE(guarded_fill(buf, t, count, offset, part,
+                               [&](unsigned char* p) {
+                                 wi::fill(wi::tensor_view{p, t, c.dims, first, count}, init, kKey,
+                                          with_layout(c.lay), nullptr);
+                               }))
+          << what << ", window [" << first << ", +" << count << ")";
       EXPECT_TRUE(same_bytes(part, slice(gpu, t, first, count), t, "the GPU's whole tensor"))
           << what << ", window [" << first << ", +" << count << "), pointer offset " << offset;
       ++windows;
@@ -700,19 +733,17 @@ std::vector<preset_case> preset_cases() {
 
 // Poisons both guarded regions, fills weight and bias with the preset on the device, and checks
 // both against `want_w` and `want_b` and their guards.
-::testing::AssertionResult preset_fills_exactly(const device_bytes& wbuf, const device_bytes& bbuf,
-                                                wi::dtype t, const wi::layer_preset& p,
-                                                const wi::tensor_view& w_shape,
-                                                const wi::tensor_view& b_shape, std::size_t w_offset,
-                                                std::size_t b_offset,
-                                                const std::vector<unsigned char>& want_w,
-                                                const std::vector<unsigned char>& want_b,
-                                                wi::key kw, wi::key kb) {
+::testing::AssertionResult preset_fills_exactly(
+    const device_bytes& wbuf, const device_bytes& bbuf, wi::dtype t, const wi::layer_preset& p,
+    const wi::tensor_view& w_shape, const wi::tensor_view& b_shape, std::size_t w_offset,
+    std::size_t b_offset, const std::vector<unsigned char>& want_w,
+    const std::vector<unsigned char>& want_b, wi::key kw, wi::key kb) {
   // The bias's region is poisoned first and read back after the weight's fill: guarded_fill's
   // callback runs the preset fill, which writes both.
   const std::size_t s = wi::size_of(t), b_at = kGuard + b_offset * s;
   const std::size_t b_region = b_at + want_b.size() + kGuard;
-  if (b_region > bbuf.size()) return ::testing::AssertionFailure() << "test bug: bias region too large";
+  if (b_region > bbuf.size())
+    return ::testing::AssertionFailure() << "test bug: bias region too large";
   ::testing::AssertionResult r = cuda_ok(cudaMemset(bbuf.get(), kPoison, b_region), "cudaMemset");
   if (!r) return r;
   std::vector<unsigned char> got_w;
@@ -726,17 +757,19 @@ std::vector<preset_case> preset_cases() {
   if (!r) return r << " (weight)";
   if (!(r = same_bytes(got_w, want_w, t))) return r << " (weight)";
   std::vector<unsigned char> got(b_region);
-  if (!(r = cuda_ok(cudaMemcpy(got.data(), bbuf.get(), b_region, cudaMemcpyDeviceToHost), "cudaMemcpy")))
+  if (!(r = cuda_ok(cudaMemcpy(got.data(), bbuf.get(), b_region, cudaMemcpyDeviceToHost),
+                    "cudaMemcpy")))
     return r;
   for (std::size_t i = 0; i < b_region; ++i) {
     if (i == b_at) i += want_b.size();
     if (i < b_region && got[i] != kPoison)
-      return ::testing::AssertionFailure() << "bias guard byte "
-                                           << static_cast<long long>(i) - static_cast<long long>(b_at)
-                                           << " was overwritten";
+      return ::testing::AssertionFailure()
+             << "bias guard byte " << static_cast<long long>(i) - static_cast<long long>(b_at)
+             << " was overwritten";
   }
-  return same_bytes(std::vector<unsigned char>(got.begin() + static_cast<std::ptrdiff_t>(b_at),
-                                               got.begin() + static_cast<std::ptrdiff_t>(b_at + want_b.size())),
+  return same_bytes(std::vector<unsigned char>(
+                        got.begin() + static_cast<std::ptrdiff_t>(b_at),
+                        got.begin() + static_cast<std::ptrdiff_t>(b_at + want_b.size())),
                     want_b, t)
          << " (bias)";
 }
@@ -760,11 +793,13 @@ TEST_P(PresetOnDevice, WeightAndBiasEqualTheHostPresetFillBitForBit) {
     const preset_case& c = cases[ci];
     const std::int64_t nw = wi::element_count(c.weight), nb = wi::element_count(c.bias);
     if (!runs(nw)) continue;
-    std::vector<unsigned char> hw(static_cast<std::size_t>(nw) * s), hb(static_cast<std::size_t>(nb) * s);
-    wi::fill_host(wi::tensor_view{hw.data(), t, c.weight}, wi::tensor_view{hb.data(), t, c.bias}, c.preset, kw, kb);
+    std::vector<unsigned char> hw(static_cast<std::size_t>(nw) * s),
+        hb(static_cast<std::size_t>(nb) * s);
+    wi::fill_host(wi::tensor_view{hw.data(), t, c.weight}, wi::tensor_view{hb.data(), t, c.bias},
+                  c.preset, kw, kb);
     // Whole weight and bias.
-    EXPECT_TRUE(preset_fills_exactly(wbuf, bbuf, t, c.preset, {nullptr, t, c.weight}, {nullptr, t, c.bias},
-                                     ci % 8, (ci + 3) % 8, hw, hb, kw, kb))
+    EXPECT_TRUE(preset_fills_exactly(wbuf, bbuf, t, c.preset, {nullptr, t, c.weight},
+                                     {nullptr, t, c.bias}, ci % 8, (ci + 3) % 8, hw, hb, kw, kb))
         << c.preset.name << " " << wi::to_string(c.weight) << " " << wi::to_string(t);
     // Windows of both (a shard of each).
     const std::int64_t wf = nw / 4 + 1, wc = nw / 2, bf = 3, bc = nb - 5;
@@ -773,18 +808,21 @@ TEST_P(PresetOnDevice, WeightAndBiasEqualTheHostPresetFillBitForBit) {
                                      slice(hw, t, wf, wc), slice(hb, t, bf, bc), kw, kb))
         << c.preset.name << " " << wi::to_string(c.weight) << " " << wi::to_string(t) << " windows";
     // No bias: a zero-element bias view.
-    EXPECT_TRUE(preset_fills_exactly(wbuf, bbuf, t, c.preset, {nullptr, t, c.weight}, {nullptr, t, {0}},
-                                     (ci + 7) % 8, 0, hw, {}, kw, kb))
-        << c.preset.name << " " << wi::to_string(c.weight) << " " << wi::to_string(t) << " without bias";
+    EXPECT_TRUE(preset_fills_exactly(wbuf, bbuf, t, c.preset, {nullptr, t, c.weight},
+                                     {nullptr, t, {0}}, (ci + 7) % 8, 0, hw, {}, kw, kb))
+        << c.preset.name << " " << wi::to_string(c.weight) << " " << wi::to_string(t)
+        << " without bias";
     ++runs_done;
   }
   EXPECT_GE(runs_done, 6);
-  // A weight without inputs: PyTorch's bias is zero (bound = 0 when fan_in is 0); CPU and GPU agree.
+  // A weight without inputs: PyTorch's bias is zero (bound = 0 when fan_in is 0); CPU and GPU
+  // agree.
   std::vector<unsigned char> hb(5 * s);
-  wi::fill_host(wi::tensor_view{nullptr, t, {5, 0}}, wi::tensor_view{hb.data(), t, {5}}, wi::pytorch_linear(), kw, kb);
+  wi::fill_host(wi::tensor_view{nullptr, t, {5, 0}}, wi::tensor_view{hb.data(), t, {5}},
+                wi::pytorch_linear(), kw, kb);
   EXPECT_EQ(hb, std::vector<unsigned char>(5 * s, 0)) << "+0 bias on the CPU";
-  EXPECT_TRUE(preset_fills_exactly(wbuf, bbuf, t, wi::pytorch_linear(), {nullptr, t, {5, 0}}, {nullptr, t, {5}}, 0, 1,
-                                   {}, hb, kw, kb))
+  EXPECT_TRUE(preset_fills_exactly(wbuf, bbuf, t, wi::pytorch_linear(), {nullptr, t, {5, 0}},
+                                   {nullptr, t, {5}}, 0, 1, {}, hb, kw, kb))
       << "weight (5, 0)";
 }
 
@@ -811,12 +849,27 @@ std::vector<graph_case> graph_cases() {
   const wi::layout oi = wi::layout::out_in;
   std::vector<graph_case> c = {
       // Unequal GQA parts resolve to three distributions: three ranges, three kernels.
-      {wi::xavier_uniform(), {48, 64}, with_parts(oi, {32, 8, 8}), wi::dtype::f32, 0, 48 * 64, {1, 0}, 3},
+      {wi::xavier_uniform(),
+       {48, 64},
+       with_parts(oi, {32, 8, 8}),
+       wi::dtype::f32,
+       0,
+       48 * 64,
+       {1, 0},
+       3},
       {wi::he_normal(), {256, 128}, oi, wi::dtype::bf16, 7, 256 * 128 - 20, {1, 1}, 1},
-      {wi::variance_scaling(), {3, 3, 16, 32}, wi::layout::in_out, wi::dtype::f16, 0, 3 * 3 * 16 * 32, {1, 2}, 1},
+      {wi::variance_scaling(),
+       {3, 3, 16, 32},
+       wi::layout::in_out,
+       wi::dtype::f16,
+       0,
+       3 * 3 * 16 * 32,
+       {1, 2},
+       1},
       {wi::sparse(0.3, 0.5), {300, 70}, oi, wi::dtype::f64, 0, 300 * 70, {1, 3}, 2},
       {wi::sparse(0.5), {40, 13}, oi, wi::dtype::f32, 11, 300, {1, 4}, 2},
-      {wi::sparse(0.0), {40, 13}, oi, wi::dtype::f32, 0, 40 * 13, {1, 5}, 1},  // no zeros: no mask kernel
+      {wi::sparse(0.0), {40, 13}, oi, wi::dtype::f32, 0, 40 * 13, {1, 5}, 1},  // no zeros: no mask
+                                                                               // kernel
       {wi::eye(2.0), {300, 257}, oi, wi::dtype::f16, 0, 300 * 257, {1, 6}, 1},
       {wi::dirac(2), {64, 32, 3, 3}, oi, wi::dtype::bf16, 5, 1000, {1, 7}, 1},
   };
@@ -849,9 +902,11 @@ TEST_F(SchemeGraphCapture, RecordsOnlyKernelsRunsNothingAndReplaysTheEagerBits) 
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const graph_case& c = cases[i];
     try {
-      wi::fill(wi::tensor_view{owners[i]->get(), c.t, c.dims, c.first, c.count}, c.init, c.k, with_layout(c.lay), st.s);
+      wi::fill(wi::tensor_view{owners[i]->get(), c.t, c.dims, c.first, c.count}, c.init, c.k,
+               with_layout(c.lay), st.s);
     } catch (const std::exception& e) {
-      ADD_FAILURE() << "fill " << i << " (" << wi::to_string(c.init) << ") threw while captured: " << e.what();
+      ADD_FAILURE() << "fill " << i << " (" << wi::to_string(c.init)
+                    << ") threw while captured: " << e.what();
     }
   }
   // Zero-element fills add nothing.
@@ -860,24 +915,29 @@ TEST_F(SchemeGraphCapture, RecordsOnlyKernelsRunsNothingAndReplaysTheEagerBits) 
   wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, {0, 8, 3}}, wi::dirac(), {}, st.s);
   WEIGHTINIT_TEST_CUDA(cudaStreamEndCapture(st.s, &gr.g));
   ASSERT_NO_FATAL_FAILURE(expect_captured_kernels_only(
-      gr.g, kernels, "one kernel per distribution range, two for sparse with zeros, nothing else", owners,
-      kPoison));
+      gr.g, kernels, "one kernel per distribution range, two for sparse with zeros, nothing else",
+      owners, kPoison));
   WEIGHTINIT_TEST_CUDA(cudaGraphInstantiate(&gr.exec, gr.g, 0));
   for (int replay = 0; replay < 2; ++replay) {
-    for (const auto& b : owners) WEIGHTINIT_TEST_CUDA(cudaMemsetAsync(b->get(), kPoison, b->size(), st.s));
+    for (const auto& b : owners)
+      WEIGHTINIT_TEST_CUDA(cudaMemsetAsync(b->get(), kPoison, b->size(), st.s));
     WEIGHTINIT_TEST_CUDA(cudaGraphLaunch(gr.exec, st.s));
     WEIGHTINIT_TEST_CUDA(cudaStreamSynchronize(st.s));
     for (std::size_t i = 0; i < cases.size(); ++i) {
       const graph_case& c = cases[i];
       std::vector<unsigned char> replayed(owners[i]->size()), eager(owners[i]->size());
-      WEIGHTINIT_TEST_CUDA(cudaMemcpy(replayed.data(), owners[i]->get(), replayed.size(), cudaMemcpyDeviceToHost));
+      WEIGHTINIT_TEST_CUDA(
+          cudaMemcpy(replayed.data(), owners[i]->get(), replayed.size(), cudaMemcpyDeviceToHost));
       WEIGHTINIT_TEST_CUDA(cudaMemset(owners[i]->get(), kPoison, owners[i]->size()));
-      wi::fill(wi::tensor_view{owners[i]->get(), c.t, c.dims, c.first, c.count}, c.init, c.k, with_layout(c.lay), nullptr);
-      WEIGHTINIT_TEST_CUDA(cudaMemcpy(eager.data(), owners[i]->get(), eager.size(), cudaMemcpyDeviceToHost));
+      wi::fill(wi::tensor_view{owners[i]->get(), c.t, c.dims, c.first, c.count}, c.init, c.k,
+               with_layout(c.lay), nullptr);
+      WEIGHTINIT_TEST_CUDA(
+          cudaMemcpy(eager.data(), owners[i]->get(), eager.size(), cudaMemcpyDeviceToHost));
       EXPECT_TRUE(same_bytes(replayed, eager, c.t, "the eager fill"))
           << "replay " << replay << ", fill " << i << " (" << wi::to_string(c.init) << ")";
       if (replay == 0) {
-        EXPECT_TRUE(same_bytes(eager, slice(host_fill(c.init, c.dims, c.t, c.k, c.lay), c.t, c.first, c.count), c.t))
+        EXPECT_TRUE(same_bytes(
+            eager, slice(host_fill(c.init, c.dims, c.t, c.k, c.lay), c.t, c.first, c.count), c.t))
             << "fill " << i << " (" << wi::to_string(c.init) << ")";
       }
     }
@@ -902,7 +962,8 @@ void expect_refused(F&& fill, const std::vector<std::string>& words, const std::
     } catch (const std::invalid_argument& e) {
       const std::string m = e.what();
       for (const std::string& w : words)
-        EXPECT_NE(m.find(w), std::string::npos) << what << " (" << how << "): message '" << m << "' lacks '" << w << "'";
+        EXPECT_NE(m.find(w), std::string::npos)
+            << what << " (" << how << "): message '" << m << "' lacks '" << w << "'";
     } catch (const std::exception& e) {
       ADD_FAILURE() << what << " (" << how << "): wrong exception type: " << e.what();
     }
@@ -928,11 +989,13 @@ void expect_refused(F&& fill, const std::vector<std::string>& words, const std::
   ::testing::AssertionResult r = cuda_ok(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
   if (!r) return r;
   std::vector<unsigned char> got(buf.size());
-  if (!(r = cuda_ok(cudaMemcpy(got.data(), buf.get(), got.size(), cudaMemcpyDeviceToHost), "cudaMemcpy")))
+  if (!(r = cuda_ok(cudaMemcpy(got.data(), buf.get(), got.size(), cudaMemcpyDeviceToHost),
+                    "cudaMemcpy")))
     return r;
   for (std::size_t i = 0; i < got.size(); ++i)
     if (got[i] != kPoison)
-      return ::testing::AssertionFailure() << "byte " << i << " was written (" << static_cast<int>(got[i]) << ")";
+      return ::testing::AssertionFailure()
+             << "byte " << i << " was written (" << static_cast<int>(got[i]) << ")";
   return ::testing::AssertionSuccess();
 }
 
@@ -946,13 +1009,18 @@ TEST_F(SchemeBadInputOnDevice, ThrowsInvalidArgumentWritesNothingAndLaunchesNoth
     device_bytes buf(static_cast<std::size_t>(n) * wi::size_of(t) + kGuard);
     ASSERT_TRUE(buf);
     WEIGHTINIT_TEST_CUDA(cudaMemset(buf.get(), kPoison, buf.size()));
-    expect_refused([&](cudaStream_t s) { wi::fill(wi::tensor_view{buf.get(), t, c.dims}, c.init, kKey, with_layout(c.lay), s); },
-                   c.words, c.what);
+    expect_refused(
+        [&](cudaStream_t s) {
+          wi::fill(wi::tensor_view{buf.get(), t, c.dims}, c.init, kKey, with_layout(c.lay), s);
+        },
+        c.words, c.what);
     EXPECT_TRUE(still_poison(buf)) << c.what;
   };
   for (const bad_scheme& c : bad_schemes()) ASSERT_NO_FATAL_FAILURE(refused(c, wi::dtype::f32));
   // A check of the resolved distribution for the tensor's type.
-  ASSERT_NO_FATAL_FAILURE(refused({"interval narrower than f16 spacing", wi::uniform(1.0001, 1.0002), {8, 8},
+  ASSERT_NO_FATAL_FAILURE(refused({"interval narrower than f16 spacing",
+                                   wi::uniform(1.0001, 1.0002),
+                                   {8, 8},
                                    {"fill", "interval is narrower than f16 spacing"}},
                                   wi::dtype::f16));
 }
@@ -963,38 +1031,65 @@ TEST_F(SchemeBadInputOnDevice, BadWindowPointerAndFansAreRefusedForEveryKindOfSc
   WEIGHTINIT_TEST_CUDA(cudaMemset(buf.get(), kPoison, buf.size()));
   for (const fill_kind& k : every_fill_kind()) {
     const std::string name = wi::to_string(k.init) + " " + layout_name(k.lay);
-    expect_refused([&](cudaStream_t s) {
-      wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, k.dims, 250, 7}, k.init, kKey, with_layout(k.lay), s);
-    }, {"fill: window [250, +7) lies outside tensor"}, name + ": window outside");
-    expect_refused([&](cudaStream_t s) {
-      wi::fill(wi::tensor_view{buf.get() + 2, wi::dtype::f32, k.dims}, k.init, kKey, with_layout(k.lay), s);
-    }, {"fill: data pointer", "is not aligned to its 4-byte f32 elements"}, name + ": misaligned f32 pointer");
-    expect_refused([&](cudaStream_t s) {
-      wi::fill(wi::tensor_view{buf.get() + 1, wi::dtype::bf16, k.dims}, k.init, kKey, with_layout(k.lay), s);
-    }, {"fill: data pointer", "is not aligned to its 2-byte bf16 elements"}, name + ": misaligned bf16 pointer");
-    expect_refused([&](cudaStream_t s) {
-      wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, k.dims}, k.init, kKey, with_layout(k.lay), s);
-    }, {"fill: null data pointer"}, name + ": null pointer");
+    expect_refused(
+        [&](cudaStream_t s) {
+          wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, k.dims, 250, 7}, k.init, kKey,
+                   with_layout(k.lay), s);
+        },
+        {"fill: window [250, +7) lies outside tensor"}, name + ": window outside");
+    expect_refused(
+        [&](cudaStream_t s) {
+          wi::fill(wi::tensor_view{buf.get() + 2, wi::dtype::f32, k.dims}, k.init, kKey,
+                   with_layout(k.lay), s);
+        },
+        {"fill: data pointer", "is not aligned to its 4-byte f32 elements"},
+        name + ": misaligned f32 pointer");
+    expect_refused(
+        [&](cudaStream_t s) {
+          wi::fill(wi::tensor_view{buf.get() + 1, wi::dtype::bf16, k.dims}, k.init, kKey,
+                   with_layout(k.lay), s);
+        },
+        {"fill: data pointer", "is not aligned to its 2-byte bf16 elements"},
+        name + ": misaligned bf16 pointer");
+    expect_refused(
+        [&](cudaStream_t s) {
+          wi::fill(wi::tensor_view{nullptr, wi::dtype::f32, k.dims}, k.init, kKey,
+                   with_layout(k.lay), s);
+        },
+        {"fill: null data pointer"}, name + ": null pointer");
     // Pageable host memory: refused after the pointer query, before anything is launched.
-    std::vector<unsigned char> pageable(static_cast<std::size_t>(wi::element_count(k.dims)) * 4, kPoison);
-    expect_refused([&](cudaStream_t s) {
-      wi::fill(wi::tensor_view{pageable.data(), wi::dtype::f32, k.dims}, k.init, kKey, with_layout(k.lay), s);
-    }, {"fill: data pointer", "is host memory (pageable, not registered with CUDA)", "use fill_host"},
-                   name + ": pageable host memory");
-    EXPECT_EQ(pageable, std::vector<unsigned char>(pageable.size(), kPoison)) << name << ": pageable memory written";
+    std::vector<unsigned char> pageable(static_cast<std::size_t>(wi::element_count(k.dims)) * 4,
+                                        kPoison);
+    expect_refused(
+        [&](cudaStream_t s) {
+          wi::fill(wi::tensor_view{pageable.data(), wi::dtype::f32, k.dims}, k.init, kKey,
+                   with_layout(k.lay), s);
+        },
+        {"fill: data pointer", "is host memory (pageable, not registered with CUDA)",
+         "use fill_host"},
+        name + ": pageable host memory");
+    EXPECT_EQ(pageable, std::vector<unsigned char>(pageable.size(), kPoison))
+        << name << ": pageable memory written";
   }
   // Explicit fans of zero.
-  expect_refused([&](cudaStream_t s) {
-    wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, {16}}, wi::xavier_uniform(), kKey, with_fans(wi::fans{0, 10, 1}), s);
-  }, {"xavier_uniform", "fan_in", "0"}, "zero fan_in given");
-  expect_refused([&](cudaStream_t s) {
-    wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, {16}}, wi::he_normal(wi::fan_mode::fan_out), kKey,
-             with_fans(wi::fans{4, 0, 1}), s);
-  }, {"he_normal", "fan_out", "0"}, "zero fan_out given");
+  expect_refused(
+      [&](cudaStream_t s) {
+        wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, {16}}, wi::xavier_uniform(), kKey,
+                 with_fans(wi::fans{0, 10, 1}), s);
+      },
+      {"xavier_uniform", "fan_in", "0"}, "zero fan_in given");
+  expect_refused(
+      [&](cudaStream_t s) {
+        wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, {16}},
+                 wi::he_normal(wi::fan_mode::fan_out), kKey, with_fans(wi::fans{4, 0, 1}), s);
+      },
+      {"he_normal", "fan_out", "0"}, "zero fan_out given");
   // A bias_uniform bias against its own 1-D shape: the message explains where its fans come from.
-  expect_refused([&](cudaStream_t s) {
-    wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, {16}}, wi::bias_uniform(), kKey, s);
-  }, {"bias_uniform", "weight's fans"}, "bias_uniform on its own shape");
+  expect_refused(
+      [&](cudaStream_t s) {
+        wi::fill(wi::tensor_view{buf.get(), wi::dtype::f32, {16}}, wi::bias_uniform(), kKey, s);
+      },
+      {"bias_uniform", "weight's fans"}, "bias_uniform on its own shape");
   EXPECT_TRUE(still_poison(buf));
 }
 
@@ -1004,24 +1099,33 @@ TEST_F(SchemeBadInputOnDevice, PresetRefusesABadWeightOrBiasBeforeWritingEither)
   WEIGHTINIT_TEST_CUDA(cudaMemset(w.get(), kPoison, w.size()));
   WEIGHTINIT_TEST_CUDA(cudaMemset(b.get(), kPoison, b.size()));
   const wi::key kw{1, 2}, kb{1, 3};
-  expect_refused([&](cudaStream_t s) {
-    wi::fill(wi::tensor_view{w.get(), wi::dtype::f32, {8, 8}}, wi::tensor_view{b.get(), wi::dtype::f32, {8}, 4, 9},
-             wi::pytorch_linear(), kw, kb, s);
-  }, {"fill", "window"}, "bias window outside");
-  expect_refused([&](cudaStream_t s) {
-    wi::fill(wi::tensor_view{w.get(), wi::dtype::f32, {64}}, wi::tensor_view{b.get(), wi::dtype::f32, {8}},
-             wi::keras_dense(), kw, kb, s);
-  }, {"rank >= 2", "[64]"}, "1-D weight");
-  expect_refused([&](cudaStream_t s) {
-    wi::fill(wi::tensor_view{w.get(), wi::dtype::f32, {8, 8}}, wi::tensor_view{nullptr, wi::dtype::f32, {8}},
-             wi::megatron(), kw, kb, s);
-  }, {"fill", "null data pointer"}, "null bias");
+  expect_refused(
+      [&](cudaStream_t s) {
+        wi::fill(wi::tensor_view{w.get(), wi::dtype::f32, {8, 8}},
+                 wi::tensor_view{b.get(), wi::dtype::f32, {8}, 4, 9}, wi::pytorch_linear(), kw, kb,
+                 s);
+      },
+      {"fill", "window"}, "bias window outside");
+  expect_refused(
+      [&](cudaStream_t s) {
+        wi::fill(wi::tensor_view{w.get(), wi::dtype::f32, {64}},
+                 wi::tensor_view{b.get(), wi::dtype::f32, {8}}, wi::keras_dense(), kw, kb, s);
+      },
+      {"rank >= 2", "[64]"}, "1-D weight");
+  expect_refused(
+      [&](cudaStream_t s) {
+        wi::fill(wi::tensor_view{w.get(), wi::dtype::f32, {8, 8}},
+                 wi::tensor_view{nullptr, wi::dtype::f32, {8}}, wi::megatron(), kw, kb, s);
+      },
+      {"fill", "null data pointer"}, "null bias");
   // A pageable weight is refused before the bias is touched.
   std::vector<unsigned char> pageable(64 * 4, kPoison);
-  expect_refused([&](cudaStream_t s) {
-    wi::fill(wi::tensor_view{pageable.data(), wi::dtype::f32, {8, 8}}, wi::tensor_view{b.get(), wi::dtype::f32, {8}},
-             wi::pytorch_linear(), kw, kb, s);
-  }, {"fill", "is host memory (pageable"}, "pageable weight");
+  expect_refused(
+      [&](cudaStream_t s) {
+        wi::fill(wi::tensor_view{pageable.data(), wi::dtype::f32, {8, 8}},
+                 wi::tensor_view{b.get(), wi::dtype::f32, {8}}, wi::pytorch_linear(), kw, kb, s);
+      },
+      {"fill", "is host memory (pageable"}, "pageable weight");
   EXPECT_EQ(pageable, std::vector<unsigned char>(pageable.size(), kPoison));
   EXPECT_TRUE(still_poison(w)) << "weight";
   EXPECT_TRUE(still_poison(b)) << "bias";
@@ -1035,14 +1139,20 @@ TEST_F(SchemeBadInputOnDevice, PresetWithAPageableOrMisalignedBiasLeavesTheWeigh
   WEIGHTINIT_TEST_CUDA(cudaMemset(w.get(), kPoison, w.size()));
   WEIGHTINIT_TEST_CUDA(cudaMemset(b.get(), kPoison, b.size()));
   std::vector<unsigned char> pageable(8 * 4, kPoison);
-  expect_refused([&](cudaStream_t s) {
-    wi::fill(wi::tensor_view{w.get(), wi::dtype::f32, {8, 8}}, wi::tensor_view{pageable.data(), wi::dtype::f32, {8}},
-             wi::pytorch_linear(), {1, 2}, {1, 3}, s);
-  }, {"fill", "is host memory (pageable"}, "pageable bias");
-  expect_refused([&](cudaStream_t s) {
-    wi::fill(wi::tensor_view{w.get(), wi::dtype::f32, {8, 8}}, wi::tensor_view{b.get() + 2, wi::dtype::f32, {8}},
-             wi::pytorch_linear(), {1, 2}, {1, 3}, s);
-  }, {"fill", "not aligned"}, "misaligned bias");
+  expect_refused(
+      [&](cudaStream_t s) {
+        wi::fill(wi::tensor_view{w.get(), wi::dtype::f32, {8, 8}},
+                 wi::tensor_view{pageable.data(), wi::dtype::f32, {8}}, wi::pytorch_linear(),
+                 {1, 2}, {1, 3}, s);
+      },
+      {"fill", "is host memory (pageable"}, "pageable bias");
+  expect_refused(
+      [&](cudaStream_t s) {
+        wi::fill(wi::tensor_view{w.get(), wi::dtype::f32, {8, 8}},
+                 wi::tensor_view{b.get() + 2, wi::dtype::f32, {8}}, wi::pytorch_linear(), {1, 2},
+                 {1, 3}, s);
+      },
+      {"fill", "not aligned"}, "misaligned bias");
   EXPECT_EQ(pageable, std::vector<unsigned char>(pageable.size(), kPoison));
   EXPECT_TRUE(still_poison(w)) << "the weight was written before the bias was refused";
   EXPECT_TRUE(still_poison(b));
