@@ -31,7 +31,8 @@ void check_uint(const std::string& text, std::uint64_t lo, std::uint64_t hi) {
     if (!ok || got != want) fail("parse_uint accepted what it must refuse, or misread it", text);
   } catch (const std::invalid_argument& e) {
     if (ok) fail("parse_uint refused a valid integer", text);
-    if (std::string(e.what()).find("--x") == std::string::npos) fail("message lacks the option", text);
+    if (std::string(e.what()).find("--x") == std::string::npos)
+      fail("message lacks the option", text);
   }
 }
 
@@ -59,7 +60,8 @@ void check_shape(const std::string& text) {
   if (dims.empty()) fail("parse_shape returned no extents", text);
   for (std::int64_t d : dims)
     if (d < 0) fail("parse_shape returned a negative extent", text);
-  for (weightinit::dtype t : {weightinit::dtype::f32, weightinit::dtype::f64, weightinit::dtype::bf16}) {
+  for (weightinit::dtype t :
+       {weightinit::dtype::f32, weightinit::dtype::f64, weightinit::dtype::bf16}) {
     unsigned __int128 n = 1;
     bool zero = false, over = false;
     for (std::int64_t d : dims) {

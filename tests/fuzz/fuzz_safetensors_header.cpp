@@ -3,7 +3,8 @@
 // bytes. It must parse or throw std::invalid_argument; a parsed header must be consistent (tensors
 // contiguous from 0, inside the file) and survive a round trip through the writer.
 //   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -I model_io \
-//     tests/fuzz/fuzz_safetensors_header.cpp model_io/safetensors_header.cpp model_io/model_description.cpp
+//     tests/fuzz/fuzz_safetensors_header.cpp model_io/safetensors_header.cpp
+//     model_io/model_description.cpp
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
