@@ -85,8 +85,8 @@ std::vector<fans> part_fans(const shape& dims, const fan_layout& lay, const char
   for (int a : r.in) role[static_cast<std::size_t>(a)] = 1;
   for (int a : r.out) role[static_cast<std::size_t>(a)] = 2;
   for (int a : r.batch) role[static_cast<std::size_t>(a)] = 3;
-  // Every product below is at most the element count, which must fit in int64: the output extent
-  // is then exact as an integer (the divisibility by groups is checked there, not in double).
+  // The element count must fit in int64, and the output extent is computed as a checked integer,
+  // so the divisibility by groups is exact (never a double cast back to int64).
   element_count(dims);
   double in = 1, out = 1, rf = 1;
   std::int64_t out_extent = 1;
@@ -96,7 +96,9 @@ std::vector<fans> part_fans(const shape& dims, const fan_layout& lay, const char
     if (role[i] == 1) in *= d;
     if (role[i] == 2) {
       out *= d;
-      out_extent *= dims[i];
+      // The output extent alone can exceed int64 when another extent is 0 (no elements at all).
+      if (__builtin_mul_overflow(out_extent, dims[i], &out_extent))
+        throw_invalid(fn, "the output extent of shape " + to_string(dims) + " exceeds 2^63 - 1");
     }
   }
   if (lay.groups < 1) throw_invalid(fn, "groups must be >= 1, got " + std::to_string(lay.groups));

@@ -180,3 +180,15 @@ TEST(Fans, GroupsOnAnOutputExtentBeyondInt64AreRefusedNotCast) {
   const wi::fans f = wi::compute_fans({std::int64_t{1} << 61, 3, 1}, lay);
   EXPECT_EQ(f.fan_out, static_cast<double>((std::int64_t{1} << 60) * 3));
 }
+
+// Found by tests/fuzz/fuzz_fans (regressions/fans/output-extent-overflow-with-a-zero-extent): with a
+// zero extent the element count is 0, but the output extent alone overflowed int64 (UBSan).
+TEST(Fans, AnOutputExtentBeyondInt64IsRefusedEvenWithZeroElements) {
+  wi::fan_layout lay(wi::fan_axes{{2}, {0, 1}, {}});
+  try {
+    wi::compute_fans({15, 4419003449496662117, 0}, lay);
+    FAIL() << "compute_fans accepted an output extent beyond int64";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("exceeds 2^63 - 1"), std::string::npos) << e.what();
+  }
+}
