@@ -3,15 +3,19 @@
 # stream and as many streams interleaved word by word (--streams K: word j of streams N .. N+K-1,
 # then word j+1, ...: the tensors of a model, one stream each, at the same element index).
 #
-#   tools/rng-battery.sh [quick|full] [TOOL] [OUT_DIR]
+#   tools/rng-battery.sh [quick|full] [TOOL] [OUT_DIR] [both|one|interleaved]
 #
 # quick (CI, under 3 minutes on 2 cores): a fixed subset of fast tests; full: dieharder -a. Both
 # use -Y 1 (a WEAK p-value is retested with more samples until it passes or fails). Logs go to
-# OUT_DIR (default build/rng-battery); the exit status is 1 when any test FAILED, else 0.
+# OUT_DIR (default build/rng-battery); the exit status is 1 when any test FAILED, else 0. The last
+# argument picks the streams (default both; one or interleaved alone lets two cores run the two
+# full runs side by side, each with its own OUT_DIR).
 set -euo pipefail
 mode=${1:-quick}
 tool=${2:-build/weightinit}
 out=${3:-build/rng-battery}
+which=${4:-both}
+case $which in both|one|interleaved) ;; *) echo "rng-battery: the streams are both, one or interleaved, not '$which'" >&2; exit 2 ;; esac
 command -v dieharder >/dev/null || { echo "rng-battery: dieharder is not installed (apt-get install dieharder)" >&2; exit 2; }
 [ -x "$tool" ] || { echo "rng-battery: $tool is not an executable weightinit tool" >&2; exit 2; }
 mkdir -p "$out"
@@ -48,6 +52,6 @@ run() {
 
 : >"$out/$mode-summary.txt"
 status=0
-run one-stream --stream 0 || status=1
-run 64-streams-interleaved --stream 0 --streams 64 || status=1
+if [ "$which" != interleaved ]; then run one-stream --stream 0 || status=1; fi
+if [ "$which" != one ]; then run 64-streams-interleaved --stream 0 --streams 64 || status=1; fi
 exit $status

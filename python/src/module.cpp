@@ -18,49 +18,14 @@
 #include <tuple>
 #include <vector>
 
+#include "core_util.hpp"
 #include "weightinit/weightinit.hpp"
 
 namespace nb = nanobind;
 namespace wi = weightinit;
+using namespace weightinit_python;  // NOLINT: the extension's own helpers
 
 namespace {
-
-// FNV-1a 64 of the UTF-8 bytes: the default stream of a named tensor (DESIGN.md §1, model plans).
-std::uint64_t fnv1a64(const std::string& bytes) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
-// The DLPack element type as our dtype; TypeError for anything else.
-wi::dtype dtype_of(nb::dlpack::dtype t, const char* function) {
-  const auto code = static_cast<nb::dlpack::dtype_code>(t.code);
-  if (t.lanes == 1) {
-    if (code == nb::dlpack::dtype_code::Float && t.bits == 32) return wi::dtype::f32;
-    if (code == nb::dlpack::dtype_code::Float && t.bits == 64) return wi::dtype::f64;
-    if (code == nb::dlpack::dtype_code::Float && t.bits == 16) return wi::dtype::f16;
-    if (code == nb::dlpack::dtype_code::Bfloat && t.bits == 16) return wi::dtype::bf16;
-  }
-  static const char* names[] = {"int", "uint", "float", "opaque handle", "bfloat", "complex", "bool"};
-  const std::string kind = t.code < 7 ? names[t.code] : "code " + std::to_string(t.code);
-  throw nb::type_error((std::string(function) + ": dtype must be float32, float64, float16 or " +
-                        "bfloat16, got " + kind + std::to_string(t.bits) +
-                        (t.lanes != 1 ? "x" + std::to_string(t.lanes) : std::string()))
-                           .c_str());
-}
-
-wi::dtype parse_dtype_name(const std::string& name) {
-  try {
-    return wi::parse_dtype(name);
-  } catch (const std::invalid_argument&) {
-    throw nb::type_error(("weightinit: dtype must be float32, float64, float16 or bfloat16, got '" +
-                          name + "'")
-                             .c_str());
-  }
-}
 
 // Everything a fill needs besides the memory: one struct so that the entry points stay short.
 struct fill_args {
@@ -86,34 +51,6 @@ wi::fill_options options_of(const fill_args& a) {
   return o;
 }
 
-// Makes `device` current for the lifetime of the guard (the library fills on the current device
-// and refuses a pointer of another), and restores the caller's device afterwards.
-class device_guard {
- public:
-  explicit device_guard(int device) {
-    if (cudaGetDevice(&previous_) != cudaSuccess) {
-      cudaGetLastError();
-      throw std::runtime_error("weightinit.fill_: no usable CUDA device for a CUDA array");
-    }
-    if (previous_ != device && cudaSetDevice(device) != cudaSuccess) {
-      cudaGetLastError();
-      throw std::runtime_error("weightinit.fill_: cannot make CUDA device " +
-                               std::to_string(device) + " current");
-    }
-  }
-  ~device_guard() {
-    int now = previous_;
-    if (cudaGetDevice(&now) == cudaSuccess && now != previous_) cudaSetDevice(previous_);
-  }
-  device_guard(const device_guard&) = delete;
-  device_guard& operator=(const device_guard&) = delete;
-
- private:
-  int previous_ = 0;
-};
-
-enum device_kind : int { cpu = 1, cuda = 2 };  // DLPack's kDLCPU, kDLCUDA
-
 // Fills `outer` runs of `run` elements: run o lies at data + o·run elements and holds the global
 // elements [first + o·global_step, + run) of `global`. outer = 1 is a plain window (or the whole
 // tensor); outer > 1 is a shard split along an inner dimension (one window per row run).
@@ -137,7 +74,7 @@ void fill_runs(void* data, wi::dtype type, int device, int device_id, const wi::
     if (run * outer >= (std::int64_t{1} << 14)) no_gil.emplace();
     for (std::int64_t i = 0; i < outer; ++i) wi::fill_host(view_of(i), *a.init, a.k, o);
   } else if (device == device_kind::cuda) {
-    device_guard guard(device_id);
+    device_guard guard(device_id, "weightinit.fill_");
     auto stream = reinterpret_cast<cudaStream_t>(a.cuda_stream);
     nb::gil_scoped_release no_gil;
     for (std::int64_t i = 0; i < outer; ++i) wi::fill(view_of(i), *a.init, a.k, o, stream);
@@ -146,33 +83,6 @@ void fill_runs(void* data, wi::dtype type, int device, int device_id, const wi::
                                 std::to_string(device) +
                                 " are not supported (CPU and CUDA memory only)");
   }
-}
-
-// The array's shape, with a ValueError unless it is dense row-major (C-contiguous). Extents of 1
-// and empty arrays may have any stride, as NumPy and PyTorch agree.
-wi::shape checked_shape(const nb::ndarray<>& arr, const char* function) {
-  wi::shape dims;
-  std::int64_t expected = 1;
-  bool empty = false;
-  for (std::size_t i = 0; i < arr.ndim(); ++i) {
-    dims.push_back(static_cast<std::int64_t>(arr.shape(i)));
-    if (arr.shape(i) == 0) empty = true;
-  }
-  if (empty || arr.stride_ptr() == nullptr) return dims;
-  for (std::size_t j = arr.ndim(); j-- > 0;) {
-    if (arr.shape(j) != 1 && arr.stride(j) != expected) {
-      std::string strides;
-      for (std::size_t i = 0; i < arr.ndim(); ++i)
-        strides += (i ? ", " : "") + std::to_string(arr.stride(i));
-      throw std::invalid_argument(std::string(function) + ": the array must be C-contiguous "
-                                  "(dense row-major) to be filled in place; got shape " +
-                                  wi::to_string(dims) + " with strides (in elements) [" + strides +
-                                  "] (weightinit never fills a copy silently: pass a contiguous "
-                                  "array, or fill one and copy it yourself)");
-    }
-    expected *= static_cast<std::int64_t>(arr.shape(j));
-  }
-  return dims;
 }
 
 // fill_array(arr, init, seed, stream, ...): `arr` is the whole tensor, or (global_shape given) the
@@ -232,7 +142,7 @@ NB_MODULE(_core, m) {
       .def("__repr__",
            [](const wi::initializer& i) { return "weightinit.Initializer('" + wi::to_string(i) + "')"; })
       .def("__eq__", [](const wi::initializer& x, const wi::initializer& y) { return x == y; })
-      .def("__hash__", [](const wi::initializer& i) { return fnv1a64(wi::to_string(i)); })
+      .def("__hash__", [](const wi::initializer& i) { return wi::stream_of_name(wi::to_string(i)); })
       .def("resolve",
            [](const wi::initializer& i, std::vector<std::int64_t> shape, const std::string& layout) {
              return wi::to_string(wi::resolve(i, wi::shape(std::move(shape)), wi::parse_layout(layout)));
@@ -300,7 +210,7 @@ NB_MODULE(_core, m) {
         nb::arg("stream"), nb::arg("layout").none(), nb::arg("fans").none(), nb::arg("threads"),
         nb::arg("cuda_stream"));
 
-  m.def("fnv1a64", &fnv1a64, nb::arg("name"),
+  m.def("fnv1a64", [](const std::string& name) { return wi::stream_of_name(name); }, nb::arg("name"),
         "FNV-1a 64 of the UTF-8 bytes of `name`: the default stream id of a named tensor.");
   m.def("compute_fans",
         [](std::vector<std::int64_t> shape, const std::string& layout) {
@@ -315,4 +225,6 @@ NB_MODULE(_core, m) {
         "PyTorch's calculate_gain table.");
   m.def("cpu_simd_path", [] { return std::string(wi::cpu_simd_path()); });
   m.def("dtype_size", [](const std::string& name) { return wi::size_of(parse_dtype_name(name)); });
+
+  bind_models(m);
 }

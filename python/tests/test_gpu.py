@@ -101,3 +101,30 @@ def test_cupy_fill_equals_cpu_fill():
             c = np.empty(shape, dt)
             weightinit.fill_(c, spec, seed=5, stream_id=6)
             np.testing.assert_array_equal(bits(host), bits(c), err_msg="%s %s" % (spec, dt))
+
+
+def test_model_plan_on_cuda_tensors_equals_the_cpu_plan():
+    """One ModelPlan.fill_ of CUDA tensors (one launch for the elementwise tensors, beside it the
+    eye, dirac, sparse and orthogonal ones) equals the plan's CPU fill; orthogonal to rounding."""
+    torch = _torch_cuda()
+    plan = weightinit.ModelPlan(seed=21)
+    plan.add("a.weight", (96, 33), "xavier_uniform", "bfloat16")
+    plan.add("a.bias", (96,), "bias_uniform", "bfloat16")
+    plan.add("n", (1000, 7), "truncated_normal(std=0.02)")
+    plan.add("e", (9, 9), "eye", "float16")
+    plan.add("d", (4, 4, 3, 3), "dirac")
+    plan.add("s", (20, 9), "sparse(sparsity=0.3)", "float64")
+    plan.add("q", (12, 20), "orthogonal")
+    plan.add("box", (64, 64), "normal", box=((8, 16), (32, 16)))
+    types = {"f32": torch.float32, "f64": torch.float64, "f16": torch.float16,
+             "bf16": torch.bfloat16}
+    gpu = {n: torch.full(plan.entry(n)["stored_shape"], float("nan"),
+                         dtype=types[plan.entry(n)["dtype"]], device="cuda") for n in plan.names}
+    cpu = {n: torch.empty(t.shape, dtype=t.dtype) for n, t in gpu.items()}
+    plan.fill_(gpu)
+    plan.fill_(cpu)
+    for n in plan.names:
+        if n == "q":
+            torch.testing.assert_close(gpu[n].cpu(), cpu[n], rtol=0, atol=1e-5)
+        else:
+            assert torch.equal(gpu[n].cpu(), cpu[n]), n

@@ -12,7 +12,8 @@ thread count, chunking or sharding, and equal to ``weightinit sample`` and the C
     x = weightinit.sample("normal(std=0.02)", (4, 8), "float32", seed=1, stream_id=7)
 
 PyTorch users: ``weightinit.torch`` has torch.nn.init's names (``xavier_uniform_`` ...),
-``init_module`` and ``fill_shard_``.
+``init_module`` and ``fill_shard_``. Whole models: ``ModelPlan``, ``model_plan``,
+``plan_from_tensors`` and ``init_model`` (weightinit/models.py).
 """
 
 import functools as _functools
@@ -53,6 +54,8 @@ from ._core import (  # noqa: E402,F401  (the factories and helpers, re-exported
     zeros,
 )
 
+from .models import ModelPlan, init_model, model_plan, plan_from_tensors  # noqa: E402,F401
+
 __version__ = _core.__version__
 kaiming_uniform = he_uniform
 kaiming_normal = he_normal
@@ -66,6 +69,7 @@ __all__ = [
     "xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "kaiming_uniform",
     "kaiming_normal", "glorot_uniform", "glorot_normal", "lecun_uniform", "lecun_normal",
     "variance_scaling", "bias_uniform", "orthogonal", "eye", "dirac", "sparse",
+    "ModelPlan", "model_plan", "plan_from_tensors", "init_model",
 ]
 
 _U64 = 1 << 64
