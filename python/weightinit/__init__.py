@@ -367,8 +367,8 @@ def sample(spec, shape, dtype="float32", *, seed, stream_id=0, layout=None, thre
     return out
 
 
-def __getattr__(name):  # `weightinit.torch` without importing torch on `import weightinit`
-    if name == "torch":
+def __getattr__(name):  # `weightinit.torch`, `.jax` without importing them on `import weightinit`
+    if name in ("torch", "jax"):
         import importlib
-        return importlib.import_module(".torch", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError("module 'weightinit' has no attribute %r" % name)
