@@ -26,7 +26,8 @@ inline wi::dtype dtype_of(nb::dlpack::dtype t, const char* function) {
     if (code == nb::dlpack::dtype_code::Float && t.bits == 16) return wi::dtype::f16;
     if (code == nb::dlpack::dtype_code::Bfloat && t.bits == 16) return wi::dtype::bf16;
   }
-  static const char* names[] = {"int", "uint", "float", "opaque handle", "bfloat", "complex", "bool"};
+  static const char* names[] = {"int",    "uint",    "float", "opaque handle",
+                                "bfloat", "complex", "bool"};
   const std::string kind = t.code < 7 ? names[t.code] : "code " + std::to_string(t.code);
   throw nb::type_error((std::string(function) + ": dtype must be float32, float64, float16 or " +
                         "bfloat16, got " + kind + std::to_string(t.bits) +
@@ -38,9 +39,9 @@ inline wi::dtype parse_dtype_name(const std::string& name) {
   try {
     return wi::parse_dtype(name);
   } catch (const std::invalid_argument&) {
-    throw nb::type_error(("weightinit: dtype must be float32, float64, float16 or bfloat16, got '" +
-                          name + "'")
-                             .c_str());
+    throw nb::type_error(
+        ("weightinit: dtype must be float32, float64, float16 or bfloat16, got '" + name + "'")
+            .c_str());
   }
 }
 
@@ -88,7 +89,8 @@ inline wi::shape checked_shape(const nb::ndarray<>& arr, const char* function) {
       std::string strides;
       for (std::size_t i = 0; i < arr.ndim(); ++i)
         strides += (i ? ", " : "") + std::to_string(arr.stride(i));
-      throw std::invalid_argument(std::string(function) + ": the array must be C-contiguous "
+      throw std::invalid_argument(std::string(function) +
+                                  ": the array must be C-contiguous "
                                   "(dense row-major) to be filled in place; got shape " +
                                   wi::to_string(dims) + " with strides (in elements) [" + strides +
                                   "] (weightinit never fills a copy silently: pass a contiguous "

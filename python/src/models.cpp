@@ -63,12 +63,11 @@ std::size_t index_of(const py_plan& p, const std::string& name) {
   return i;
 }
 
-std::size_t add_entry(py_plan& p, std::string name, std::vector<std::int64_t> shape,
-                      const wi::initializer& init, const std::string& dtype,
-                      std::optional<std::uint64_t> stream,
-                      std::optional<std::tuple<std::vector<std::int64_t>, std::vector<std::int64_t>>> box,
-                      std::optional<std::string> layout,
-                      std::optional<std::tuple<double, double>> fans) {
+std::size_t add_entry(
+    py_plan& p, std::string name, std::vector<std::int64_t> shape, const wi::initializer& init,
+    const std::string& dtype, std::optional<std::uint64_t> stream,
+    std::optional<std::tuple<std::vector<std::int64_t>, std::vector<std::int64_t>>> box,
+    std::optional<std::string> layout, std::optional<std::tuple<double, double>> fans) {
   wi::plan_entry e;
   e.name = std::move(name);
   e.dims = wi::shape(std::move(shape));
@@ -119,7 +118,8 @@ void fill_arrays(const py_plan& p, const std::vector<array_info>& arrays, unsign
   const wi::model_plan& plan = p.plan;
   if (arrays.size() != plan.size())
     throw std::invalid_argument(std::string(fn) + ": " + std::to_string(arrays.size()) +
-                                " arrays for a plan of " + std::to_string(plan.size()) + " tensors");
+                                " arrays for a plan of " + std::to_string(plan.size()) +
+                                " tensors");
   if (plan.size() == 0) return;
   const int device = std::get<3>(arrays[0]), device_id = std::get<4>(arrays[0]);
   std::vector<void*> pointers;
@@ -135,12 +135,12 @@ void fill_arrays(const py_plan& p, const std::vector<array_info>& arrays, unsign
                             " array")
                                .c_str());
     if (shape != stored_extents(e))
-      throw std::invalid_argument(std::string(fn) + ": tensor '" + e.name + "' needs an array of shape " +
-                                  wi::to_string(wi::shape(stored_extents(e))) +
-                                  (e.box ? " (its box " + wi::to_string(*e.box) + " of " +
-                                               wi::to_string(e.dims) + ")"
-                                         : std::string()) +
-                                  ", got " + wi::to_string(wi::shape(shape)));
+      throw std::invalid_argument(
+          std::string(fn) + ": tensor '" + e.name + "' needs an array of shape " +
+          wi::to_string(wi::shape(stored_extents(e))) +
+          (e.box ? " (its box " + wi::to_string(*e.box) + " of " + wi::to_string(e.dims) + ")"
+                 : std::string()) +
+          ", got " + wi::to_string(wi::shape(shape)));
     if (dev != device || dev_id != device_id)
       throw std::invalid_argument(std::string(fn) + ": every array must be on one device: '" +
                                   plan.entry(0).name + "' is on " + device_name(device, device_id) +
@@ -165,8 +165,8 @@ void fill_arrays(const py_plan& p, const std::vector<array_info>& arrays, unsign
     // launch it made (the stream's earlier work too) before the table goes.
     const cudaError_t rc = cudaStreamSynchronize(stream);
     if (rc != cudaSuccess)
-      throw std::runtime_error(std::string(fn) + ": the fill failed on the GPU: " +
-                               cudaGetErrorString(rc));
+      throw std::runtime_error(std::string(fn) +
+                               ": the fill failed on the GPU: " + cudaGetErrorString(rc));
   } else {
     throw std::invalid_argument(std::string(fn) + ": arrays on " + device_name(device, device_id) +
                                 " are not supported (CPU and CUDA memory only)");
@@ -235,7 +235,8 @@ std::uint64_t write_safetensors(const py_plan& p, const std::string& path,
   }
 }
 
-// An array's memory as fill_ needs it: DLPack (or the buffer protocol), C-contiguous, a float dtype.
+// An array's memory as fill_ needs it: DLPack (or the buffer protocol), C-contiguous, a float
+// dtype.
 array_info info_of(const nb::ndarray<>& arr) {
   const char* fn = "weightinit.ModelPlan.fill_";
   const wi::dtype t = dtype_of(arr.dtype(), fn);
@@ -247,12 +248,13 @@ array_info info_of(const nb::ndarray<>& arr) {
 }  // namespace
 
 void bind_models(nb::module_& m) {
-  nb::class_<py_plan>(m, "ModelPlan",
-                      "A validated, resolved list of tensors with one seed (weightinit::model_plan).")
+  nb::class_<py_plan>(
+      m, "ModelPlan",
+      "A validated, resolved list of tensors with one seed (weightinit::model_plan).")
       .def(nb::init<std::uint64_t>(), nb::arg("seed"))
-      .def("add", &add_entry, nb::arg("name"), nb::arg("shape"), nb::arg("init"),
-           nb::arg("dtype"), nb::arg("stream").none(), nb::arg("box").none(),
-           nb::arg("layout").none(), nb::arg("fans").none())
+      .def("add", &add_entry, nb::arg("name"), nb::arg("shape"), nb::arg("init"), nb::arg("dtype"),
+           nb::arg("stream").none(), nb::arg("box").none(), nb::arg("layout").none(),
+           nb::arg("fans").none())
       .def("__len__", [](const py_plan& p) { return p.plan.size(); })
       .def_prop_ro("seed", [](const py_plan& p) { return p.plan.seed(); })
       .def_prop_ro("model_name", [](const py_plan& p) { return p.model_name; })

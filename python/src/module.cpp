@@ -102,8 +102,8 @@ void fill_array(nb::ndarray<> arr, const wi::initializer& init, std::uint64_t se
   if (!global_shape) {
     fill_runs(arr.data(), type, arr.device_type(), arr.device_id(), dims, 0, n, 1, 0, a);
   } else {
-    fill_runs(arr.data(), type, arr.device_type(), arr.device_id(), wi::shape(*global_shape),
-              first, n / outer, outer, global_step, a);
+    fill_runs(arr.data(), type, arr.device_type(), arr.device_id(), wi::shape(*global_shape), first,
+              n / outer, outer, global_step, a);
   }
 }
 
@@ -129,100 +129,124 @@ NB_MODULE(_core, m) {
   nb::class_<wi::initializer>(m, "Initializer",
                               "An initialization scheme with its parameters (a SPEC string parses "
                               "to one: Initializer('normal(std=0.02)')).")
-      .def("__init__",
-           [](wi::initializer* self, const std::string& spec) {
-             new (self) wi::initializer(wi::parse_initializer(spec));
-           },
-           nb::arg("spec"))
+      .def(
+          "__init__",
+          [](wi::initializer* self, const std::string& spec) {
+            new (self) wi::initializer(wi::parse_initializer(spec));
+          },
+          nb::arg("spec"))
       .def_prop_ro("scheme", [](const wi::initializer& i) { return wi::to_string(i.kind()); })
       .def_prop_ro("elementwise",
                    [](const wi::initializer& i) { return wi::is_elementwise(i.kind()); })
       .def_prop_ro("uses_fans", [](const wi::initializer& i) { return wi::uses_fans(i.kind()); })
       .def("__str__", [](const wi::initializer& i) { return wi::to_string(i); })
       .def("__repr__",
-           [](const wi::initializer& i) { return "weightinit.Initializer('" + wi::to_string(i) + "')"; })
+           [](const wi::initializer& i) {
+             return "weightinit.Initializer('" + wi::to_string(i) + "')";
+           })
       .def("__eq__", [](const wi::initializer& x, const wi::initializer& y) { return x == y; })
-      .def("__hash__", [](const wi::initializer& i) { return wi::stream_of_name(wi::to_string(i)); })
-      .def("resolve",
-           [](const wi::initializer& i, std::vector<std::int64_t> shape, const std::string& layout) {
-             return wi::to_string(wi::resolve(i, wi::shape(std::move(shape)), wi::parse_layout(layout)));
-           },
-           nb::arg("shape"), nb::arg("layout") = "out_in",
-           "The elementwise distribution this scheme draws for a weight of `shape` (SPEC text).");
+      .def("__hash__",
+           [](const wi::initializer& i) { return wi::stream_of_name(wi::to_string(i)); })
+      .def(
+          "resolve",
+          [](const wi::initializer& i, std::vector<std::int64_t> shape, const std::string& layout) {
+            return wi::to_string(
+                wi::resolve(i, wi::shape(std::move(shape)), wi::parse_layout(layout)));
+          },
+          nb::arg("shape"), nb::arg("layout") = "out_in",
+          "The elementwise distribution this scheme draws for a weight of `shape` (SPEC text).");
 
   // Factories, with the C++ names and defaults (PyTorch's).
   m.def("zeros", [] { return wi::zeros(); });
   m.def("ones", [] { return wi::ones(); });
-  m.def("constant", [](double v) { return wi::constant(v); }, nb::arg("value"));
-  m.def("uniform", [](double a, double b) { return wi::uniform(a, b); }, nb::arg("a") = 0.0,
-        nb::arg("b") = 1.0);
-  m.def("normal", [](double mean, double std) { return wi::normal(mean, std); },
-        nb::arg("mean") = 0.0, nb::arg("std") = 1.0);
-  m.def("truncated_normal",
-        [](double mean, double std, double a, double b) {
-          return wi::truncated_normal(mean, std, a, b);
-        },
-        nb::arg("mean") = 0.0, nb::arg("std") = 1.0, nb::arg("a") = -2.0, nb::arg("b") = 2.0);
-  m.def("truncated_normal_sigma",
-        [](double mean, double std, double a, double b, bool correct) {
-          return wi::truncated_normal_sigma(mean, std, a, b, correct);
-        },
-        nb::arg("mean") = 0.0, nb::arg("std") = 1.0, nb::arg("a") = -2.0, nb::arg("b") = 2.0,
-        nb::arg("correct_variance") = false);
-  m.def("xavier_uniform", [](double g) { return wi::xavier_uniform(g); }, nb::arg("gain") = 1.0);
-  m.def("xavier_normal", [](double g) { return wi::xavier_normal(g); }, nb::arg("gain") = 1.0);
-  m.def("he_uniform",
-        [](const std::string& mode, const std::string& nl, double a) {
-          return wi::he_uniform(wi::parse_fan_mode(mode), wi::parse_nonlinearity(nl), a);
-        },
-        nb::arg("mode") = "fan_in", nb::arg("nonlinearity") = "relu", nb::arg("a") = 0.0);
-  m.def("he_normal",
-        [](const std::string& mode, const std::string& nl, double a) {
-          return wi::he_normal(wi::parse_fan_mode(mode), wi::parse_nonlinearity(nl), a);
-        },
-        nb::arg("mode") = "fan_in", nb::arg("nonlinearity") = "relu", nb::arg("a") = 0.0);
+  m.def(
+      "constant", [](double v) { return wi::constant(v); }, nb::arg("value"));
+  m.def(
+      "uniform", [](double a, double b) { return wi::uniform(a, b); }, nb::arg("a") = 0.0,
+      nb::arg("b") = 1.0);
+  m.def(
+      "normal", [](double mean, double std) { return wi::normal(mean, std); },
+      nb::arg("mean") = 0.0, nb::arg("std") = 1.0);
+  m.def(
+      "truncated_normal",
+      [](double mean, double std, double a, double b) {
+        return wi::truncated_normal(mean, std, a, b);
+      },
+      nb::arg("mean") = 0.0, nb::arg("std") = 1.0, nb::arg("a") = -2.0, nb::arg("b") = 2.0);
+  m.def(
+      "truncated_normal_sigma",
+      [](double mean, double std, double a, double b, bool correct) {
+        return wi::truncated_normal_sigma(mean, std, a, b, correct);
+      },
+      nb::arg("mean") = 0.0, nb::arg("std") = 1.0, nb::arg("a") = -2.0, nb::arg("b") = 2.0,
+      nb::arg("correct_variance") = false);
+  m.def(
+      "xavier_uniform", [](double g) { return wi::xavier_uniform(g); }, nb::arg("gain") = 1.0);
+  m.def(
+      "xavier_normal", [](double g) { return wi::xavier_normal(g); }, nb::arg("gain") = 1.0);
+  m.def(
+      "he_uniform",
+      [](const std::string& mode, const std::string& nl, double a) {
+        return wi::he_uniform(wi::parse_fan_mode(mode), wi::parse_nonlinearity(nl), a);
+      },
+      nb::arg("mode") = "fan_in", nb::arg("nonlinearity") = "relu", nb::arg("a") = 0.0);
+  m.def(
+      "he_normal",
+      [](const std::string& mode, const std::string& nl, double a) {
+        return wi::he_normal(wi::parse_fan_mode(mode), wi::parse_nonlinearity(nl), a);
+      },
+      nb::arg("mode") = "fan_in", nb::arg("nonlinearity") = "relu", nb::arg("a") = 0.0);
   m.def("lecun_uniform", [] { return wi::lecun_uniform(); });
   m.def("lecun_normal", [] { return wi::lecun_normal(); });
-  m.def("variance_scaling",
-        [](double scale, const std::string& mode, const std::string& dist) {
-          return wi::variance_scaling(scale, wi::parse_fan_mode(mode),
-                                      wi::parse_scale_distribution(dist));
-        },
-        nb::arg("scale") = 1.0, nb::arg("mode") = "fan_in",
-        nb::arg("distribution") = "truncated_normal");
+  m.def(
+      "variance_scaling",
+      [](double scale, const std::string& mode, const std::string& dist) {
+        return wi::variance_scaling(scale, wi::parse_fan_mode(mode),
+                                    wi::parse_scale_distribution(dist));
+      },
+      nb::arg("scale") = 1.0, nb::arg("mode") = "fan_in",
+      nb::arg("distribution") = "truncated_normal");
   m.def("bias_uniform", [] { return wi::bias_uniform(); });
-  m.def("orthogonal", [](double g) { return wi::orthogonal(g); }, nb::arg("gain") = 1.0);
-  m.def("eye", [](double g) { return wi::eye(g); }, nb::arg("gain") = 1.0);
-  m.def("dirac", [](std::int64_t groups) { return wi::dirac(groups); }, nb::arg("groups") = 1);
-  m.def("sparse", [](double s, double std) { return wi::sparse(s, std); }, nb::arg("sparsity"),
-        nb::arg("std") = 0.01);
-  m.def("parse_initializer", [](const std::string& s) { return wi::parse_initializer(s); },
-        nb::arg("spec"));
+  m.def(
+      "orthogonal", [](double g) { return wi::orthogonal(g); }, nb::arg("gain") = 1.0);
+  m.def(
+      "eye", [](double g) { return wi::eye(g); }, nb::arg("gain") = 1.0);
+  m.def(
+      "dirac", [](std::int64_t groups) { return wi::dirac(groups); }, nb::arg("groups") = 1);
+  m.def(
+      "sparse", [](double s, double std) { return wi::sparse(s, std); }, nb::arg("sparsity"),
+      nb::arg("std") = 0.01);
+  m.def(
+      "parse_initializer", [](const std::string& s) { return wi::parse_initializer(s); },
+      nb::arg("spec"));
   m.def("initializer_names", [] { return std::string(wi::initializer_names()); });
 
   m.def("fill_array", &fill_array, nb::arg("array"), nb::arg("init"), nb::arg("seed"),
         nb::arg("stream"), nb::arg("layout").none(), nb::arg("fans").none(), nb::arg("threads"),
-        nb::arg("cuda_stream"), nb::arg("global_shape").none(), nb::arg("first"),
-        nb::arg("outer"), nb::arg("global_step"));
+        nb::arg("cuda_stream"), nb::arg("global_shape").none(), nb::arg("first"), nb::arg("outer"),
+        nb::arg("global_step"));
   m.def("fill_pointer", &fill_pointer, nb::arg("data"), nb::arg("dtype"), nb::arg("device"),
         nb::arg("device_id"), nb::arg("global_shape"), nb::arg("first"), nb::arg("run"),
         nb::arg("outer"), nb::arg("global_step"), nb::arg("init"), nb::arg("seed"),
         nb::arg("stream"), nb::arg("layout").none(), nb::arg("fans").none(), nb::arg("threads"),
         nb::arg("cuda_stream"));
 
-  m.def("fnv1a64", [](const std::string& name) { return wi::stream_of_name(name); }, nb::arg("name"),
-        "FNV-1a 64 of the UTF-8 bytes of `name`: the default stream id of a named tensor.");
-  m.def("compute_fans",
-        [](std::vector<std::int64_t> shape, const std::string& layout) {
-          const wi::fans f = wi::compute_fans(wi::shape(std::move(shape)), wi::parse_layout(layout));
-          return std::make_tuple(f.fan_in, f.fan_out, f.receptive_field);
-        },
-        nb::arg("shape"), nb::arg("layout") = "out_in",
-        "(fan_in, fan_out, receptive_field) of a weight shape under a layout.");
-  m.def("gain",
-        [](const std::string& name, std::optional<double> param) { return wi::gain(name, param); },
-        nb::arg("nonlinearity"), nb::arg("param").none() = nb::none(),
-        "PyTorch's calculate_gain table.");
+  m.def(
+      "fnv1a64", [](const std::string& name) { return wi::stream_of_name(name); }, nb::arg("name"),
+      "FNV-1a 64 of the UTF-8 bytes of `name`: the default stream id of a named tensor.");
+  m.def(
+      "compute_fans",
+      [](std::vector<std::int64_t> shape, const std::string& layout) {
+        const wi::fans f = wi::compute_fans(wi::shape(std::move(shape)), wi::parse_layout(layout));
+        return std::make_tuple(f.fan_in, f.fan_out, f.receptive_field);
+      },
+      nb::arg("shape"), nb::arg("layout") = "out_in",
+      "(fan_in, fan_out, receptive_field) of a weight shape under a layout.");
+  m.def(
+      "gain",
+      [](const std::string& name, std::optional<double> param) { return wi::gain(name, param); },
+      nb::arg("nonlinearity"), nb::arg("param").none() = nb::none(),
+      "PyTorch's calculate_gain table.");
   m.def("cpu_simd_path", [] { return std::string(wi::cpu_simd_path()); });
   m.def("dtype_size", [](const std::string& name) { return wi::size_of(parse_dtype_name(name)); });
 
