@@ -2,8 +2,9 @@
 # tools/gather-deps.sh: copies what the build needs from this machine's Debian packages into the
 # git-ignored folder .deps/, for a machine that has CUDA, CMake and ninja but no package registry
 # (a lent GPU machine): GoogleTest's sources, Google Benchmark (headers, shared library, CMake
-# config), CLI11 (headers, CMake config), and with --with-openblas OpenBLAS for the demo. Run it
-# here, then pass .deps along (the device tool's carry: [".deps"]); tools/device-check.sh uses it.
+# config), CLI11 and nlohmann-json (headers, CMake configs), and with --with-openblas OpenBLAS for
+# the demo. Run it here, then pass .deps along (the device tool's carry: [".deps"]);
+# tools/device-check.sh uses it.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,6 +30,8 @@ need /usr/include/benchmark/benchmark.h libbenchmark-dev
 need "$lib/cmake/benchmark/benchmarkConfig.cmake" libbenchmark-dev
 need /usr/include/CLI/CLI.hpp libcli11-dev
 need /usr/share/cmake/CLI11/CLI11Config.cmake libcli11-dev
+need /usr/include/nlohmann/json.hpp nlohmann-json3-dev
+need /usr/share/cmake/nlohmann_json/nlohmann_jsonConfig.cmake nlohmann-json3-dev
 
 rm -rf "$deps"
 mkdir -p "$deps/usr/include" "$deps/usr/lib/$arch/cmake" "$deps/usr/share/cmake"
@@ -46,6 +49,11 @@ cp -r "$lib/cmake/benchmark" "$deps/usr/lib/$arch/cmake/"
 # CLI11: header-only; its config finds its prefix three folders up (share/cmake/CLI11).
 cp -r /usr/include/CLI "$deps/usr/include/"
 cp -r /usr/share/cmake/CLI11 "$deps/usr/share/cmake/"
+
+# nlohmann-json (model_io/: the tool's init-model, the tests, the Python module): header-only, its
+# config finds its prefix three folders up too. About 1 MB.
+cp -r /usr/include/nlohmann "$deps/usr/include/"
+cp -r /usr/share/cmake/nlohmann_json "$deps/usr/share/cmake/"
 
 if [ "$with_openblas" = 1 ]; then
   # The demo (examples/demo) finds OpenBLAS with FindBLAS and cblas.h with find_path. The library
