@@ -77,7 +77,10 @@ def test_init_params_names_leaves_by_path():
                             stream_id="params/Dense_1/kernel", layout="in_out")
     np.testing.assert_array_equal(_bits(k), _bits(ref))
     assert not np.asarray(out["params"]["Dense_0"]["bias"]).any()
-    # Dropping a layer changes nothing else.
+    # Integer leaves pass through; dropping a layer changes nothing else.
+    with_step = wj.init_params({**params, "step": jnp.int32(7)}, rules, seed=5)
+    assert int(with_step["step"]) == 7
+    np.testing.assert_array_equal(_bits(with_step["params"]["Dense_1"]["kernel"]), _bits(k))
     del params["params"]["Dense_0"]
     again = wj.init_params(params, rules, seed=5)
     np.testing.assert_array_equal(_bits(again["params"]["Dense_1"]["kernel"]), _bits(k))

@@ -124,7 +124,8 @@ def _with_layout(rules, layout):
 
 def init_params(params, rules, *, seed, layout=_LAYOUT, sep="/"):
     """A new pytree like ``params`` (e.g. Flax's ``variables``) with every floating leaf filled by
-    the first rule matching its path name (``path_name``: "params/Dense_0/kernel").
+    the first rule matching its path name (``path_name``: "params/Dense_0/kernel"); integer and
+    boolean leaves are kept as they are.
 
     rules  (glob, init[, layout]) pairs, a rules dict ({"preset": ..., "rules": [...]}) or a preset
            name, as ``weightinit.plan_from_tensors`` takes them; rules without a layout get
@@ -133,16 +134,23 @@ def init_params(params, rules, *, seed, layout=_LAYOUT, sep="/"):
            sharding (each is placed like the leaf it replaces).
     """
     leaves, treedef = _jax.tree_util.tree_flatten_with_path(params)
-    tensors = []
+    floating = ("float32", "float64", "float16", "bfloat16")
+    tensors, names = [], []
     for path, leaf in leaves:
-        name = path_name(path, sep)
-        tensors.append((name, tuple(leaf.shape), _dtype_name(leaf.dtype, "init_params")))
+        dt = _jnp.dtype(getattr(leaf, "dtype", _np.asarray(leaf).dtype)).name
+        names.append(path_name(path, sep) if dt in floating else None)
+        if dt in floating:
+            tensors.append((names[-1], tuple(_np.shape(leaf)), dt))
     plan = _wi.plan_from_tensors(tensors, _with_layout(rules, layout), seed=seed)
     host = plan.sample()
     out = []
-    for (path, leaf), (name, _, dtype_name) in zip(leaves, tensors):
+    for (path, leaf), name in zip(leaves, names):
+        if name is None:  # integer and boolean leaves (step counters, masks) stay as they are
+            out.append(leaf)
+            continue
+        dtype_name = plan.entry(name)["dtype"]
         value = host[name]
-        if dtype_name == "bfloat16" and value.dtype != _jnp.bfloat16:
+        if dtype_name == "bf16" and value.dtype != _jnp.bfloat16:
             value = value.view(_jnp.bfloat16)
         sharding = getattr(leaf, "sharding", None)
         out.append(_jax.device_put(value, sharding) if sharding is not None else _jnp.asarray(value))
