@@ -2,6 +2,8 @@
 initializer eager and under jit, init_params over a pytree by path names). Skips without JAX; CI
 runs it in a separate venv with PyPI's jax (NumPy 2) and sets WEIGHTINIT_REQUIRE_JAX=1."""
 import os
+import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -86,12 +88,42 @@ def test_init_params_names_leaves_by_path():
     np.testing.assert_array_equal(_bits(again["params"]["Dense_1"]["kernel"]), _bits(k))
 
 
-def test_bad_input_raises():
-    with pytest.raises(TypeError, match="dtype"):
-        wj.sample("normal", (2,), jnp.int32, seed=0, stream_id=0)
-    with pytest.raises(ValueError, match="seed"):
-        wj.initializer("normal", seed=-1)
-    with pytest.raises(ValueError, match="frob"):
-        wj.sample("frob", (2,), seed=0, stream_id=0)
-    with pytest.raises(ValueError, match="matches tensor .w."):
-        wj.init_params({"w": jnp.zeros((2, 2))}, [("*bias", "zeros")], seed=0)
+def _cases():
+    f = wj.initializer("normal", seed=0)
+    key = jax.random.PRNGKey(0)
+    w = {"w": jnp.zeros((2, 2))}
+    return [
+        ("sample int dtype", lambda: wj.sample("normal", (2,), jnp.int32, seed=0, stream_id=0),
+         TypeError, "dtype"),
+        ("sample unknown scheme", lambda: wj.sample("frob", (2,), seed=0, stream_id=0),
+         ValueError, "frob"),
+        ("sample negative seed", lambda: wj.sample("normal", (2,), seed=-1, stream_id=0),
+         ValueError, "seed"),
+        ("sample stream 2**64", lambda: wj.sample("normal", (2,), seed=0, stream_id=2**64),
+         ValueError, "stream_id"),
+        ("sample rank too small", lambda: wj.sample("xavier_uniform", (4,), seed=0, stream_id=0),
+         ValueError, "rank"),
+        ("sample negative extent", lambda: wj.sample("normal", (2, -1), seed=0, stream_id=0),
+         ValueError, "negative"),
+        ("initializer negative seed", lambda: wj.initializer("normal", seed=-1), ValueError,
+         "seed"),
+        ("initializer init not a SPEC", lambda: wj.initializer(3.0, seed=0), TypeError,
+         "init must be"),
+        ("initializer int dtype", lambda: f(key, (2,), jnp.int8), TypeError, "dtype"),
+        ("init_params no rule matches", lambda: wj.init_params(w, [("*bias", "zeros")], seed=0),
+         ValueError, "matches tensor 'w'"),
+        ("init_params rules wrong type", lambda: wj.init_params(w, 3, seed=0), TypeError, "rules"),
+        ("init_params bad glob", lambda: wj.init_params(w, [("[w", "ones")], seed=0), ValueError,
+         "[w"),
+    ]
+
+
+def test_every_bad_input_raises_with_a_message():
+    cases = _cases()
+    for what, call, exc, message in cases:
+        with pytest.raises(exc) as info:
+            call()
+        assert message in str(info.value), "%s: %r lacks %r" % (what, str(info.value), message)
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    stated = re.search(r"(\d+) JAX cases", readme)
+    assert stated and int(stated.group(1)) == len(cases), "README.md must state %d" % len(cases)
