@@ -16,6 +16,7 @@
 #include "checkpoint.hpp"
 #include "model_description.hpp"
 #include "safetensors_header.hpp"
+#include "tests/common/plan_util.hpp"
 #include "tests/common/run_tool.hpp"
 #include "weightinit/weightinit.hpp"
 
@@ -28,12 +29,7 @@ namespace {
 
 wi::plan_entry make(std::string name, wi::shape dims, wi::initializer init = wi::normal(),
                     wi::dtype t = wi::dtype::f32) {
-  wi::plan_entry e;
-  e.name = std::move(name);
-  e.dims = std::move(dims);
-  e.type = t;
-  e.init = std::move(init);
-  return e;
+  return weightinit_test::make_entry(std::move(name), std::move(dims), t, std::move(init));
 }
 
 template <class F>

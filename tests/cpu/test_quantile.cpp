@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kernels/normal_quantile.hpp"
+#include "tests/common/ulp.hpp"
 
 namespace xf = weightinit::xf;
 
@@ -26,20 +27,8 @@ constexpr double kWordUlpF32 = 3.0;  // the contract's bound for every word
 constexpr double kDoubleInUlpF32 = 3.0;
 constexpr double kUlpF64 = 8.0;
 
-double ulp_error_f32(float got, long double ref) {
-  if (ref == 0) return got == 0 ? 0 : 1e9;
-  int e;
-  std::frexp(static_cast<double>(ref), &e);  // |ref| in [2^(e-1), 2^e)
-  const long double ulp = std::ldexp(1.0L, std::max(e - 24, -149));
-  return static_cast<double>(std::fabs(static_cast<long double>(got) - ref) / ulp);
-}
-double ulp_error_f64(double got, long double ref) {
-  if (ref == 0) return got == 0 ? 0 : 1e9;
-  int e;
-  std::frexp(static_cast<double>(ref), &e);
-  const long double ulp = std::ldexp(1.0L, std::max(e - 53, -1074));
-  return static_cast<double>(std::fabs(static_cast<long double>(got) - ref) / ulp);
-}
+using weightinit_test::ulp_error_f32;
+using weightinit_test::ulp_error_f64;
 
 // Phi^-1(p) for p < 1/2 (and d = 1/2 - p given separately, for the centre) by Newton's method in
 // long double on Phi - p (far tail: on the centre form erf for d), from our f64 value as the start.

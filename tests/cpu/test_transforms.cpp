@@ -15,19 +15,13 @@
 
 #include "kernels/element.hpp"
 #include "kernels/transforms.hpp"
+#include "tests/common/ulp.hpp"
 
 namespace xf = weightinit::xf;
 
 namespace {
 
-// Error of `got` in units of the last place of the reference's format at the reference value.
-double ulp_error_f64(double got, long double ref) {
-  if (ref == 0) return got == 0 ? 0 : 1e9;
-  int e;
-  std::frexp(static_cast<double>(ref), &e);
-  const long double ulp = std::ldexp(1.0L, std::max(e - 53, -1074));
-  return static_cast<double>(std::fabs(static_cast<long double>(got) - ref) / ulp);
-}
+using weightinit_test::ulp_error_f64;
 
 // Measured bounds (see the README's contract section). Tight enough that a wrong coefficient or a
 // lost fma fails; the measured maxima are printed on every run.
